@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# zpci-io-vfio-pci: out-of-tree build of the VFIO zPCI I/O region variant
+# driver, plus the s390x QEMU test harness.
+
+ifneq ($(KERNELRELEASE),)
+# kbuild part
+obj-m += drivers/vfio/pci/zpci-io/
+else
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(shell pwd)
+HARNESS := tools/testing/zpci-io/harness.sh
+CONFIGS := CONFIG_ZPCI_IO_VFIO_PCI=m
+ifneq ($(KUNIT),)
+CONFIGS += CONFIG_ZPCI_IO_VFIO_PCI_KUNIT_TEST=m
+endif
+
+.PHONY: all modules install clean help check demo bench kernel
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) $(CONFIGS) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(PWD) $(CONFIGS) modules_install
+	depmod -a $(if $(KERNELVERSION),$(KERNELVERSION))
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || \
+		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+			-o -name '.*.cmd' -o -name 'modules.order' \
+			-o -name 'Module.symvers' | xargs rm -f
+	$(MAKE) -C tools/zpci-io clean
+	$(MAKE) -C tools/testing/selftests/drivers/s390x/zpci_io clean
+
+check:
+	bash $(HARNESS) check
+
+demo:
+	bash $(HARNESS) demo
+
+bench:
+	bash $(HARNESS) bench
+
+kernel:
+	bash $(HARNESS) kernel
+
+help:
+	@echo 'zpci-io-vfio-pci targets:'
+	@echo '  make [KDIR=<kernel build dir>] [KUNIT=1]'
+	@echo '                  build zpci-io-vfio-pci.ko (and the KUnit module)'
+	@echo '                  against KDIR (default: the running kernel)'
+	@echo '  make install    modules_install + depmod (as root)'
+	@echo '  make clean      remove build products'
+	@echo '  make check      build the s390x guest kernel (cached), the module,'
+	@echo '                  KUnit and kselftests; boot QEMU; report KTAP results'
+	@echo '  make demo       boot the guest and show the driver at work'
+	@echo '  make bench      boot the guest and run the benchmark (ratios)'
+	@echo '  make kernel     only build/cache the guest kernel'
+	@echo 'Cache: $$ZPCI_IO_CACHE (default ~/.cache/zpci-io)'
+
+endif

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zpci-io-vfio-pci: VFIO PCI variant driver for s390 PCI functions that
+ * adds the zPCI I/O region.  Through it userspace (QEMU, or any plain VFIO
+ * process) submits PCILG, PCISTG and PCISTB requests, each of which the
+ * host issues as exactly one non-MIO instruction on the function handle,
+ * returning the exact condition code, status and program exception.
+ *
+ * Everything else is vfio-pci-core's: config space, BAR regions, IRQs and
+ * the zPCI device-info capabilities behave as with vfio-pci.
+ */
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+#include <asm/pci.h>
+
+#include "zpci_io.h"
+
+#define ZPCI_IO_MAX_SLOTS	64
+#define ZPCI_IO_REGION_SIZE \
+	(VFIO_ZPCI_IO_REQ_OFFSET + sizeof(struct vfio_zpci_io_req))
+
+/*
+ * A PCISTB bounce buffer.  Requests pick a slot by the CPU they start on,
+ * so concurrent callers rarely share one; no device-wide lock exists.
+ */
+struct zpci_io_slot {
+	struct mutex lock;	/* owns @buf for one request */
+	void *buf;		/* one page: 8-byte aligned, no 4 KiB crossing */
+};
+
+struct zpci_io_region {
+	struct zpci_io_fn fn;
+	struct vfio_zpci_io_header hdr;
+	const struct zpci_io_insn_ops *ops;
+	unsigned int nr_slots;
+	struct zpci_io_slot slots[];
+};
+
+/* vfio-pci's __vfio_pci_memory_enabled(), which is private to vfio-pci */
+static bool zpci_io_memory_enabled(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
+
+	return (__force int)pdev->current_state < (__force int)PCI_D3hot &&
+	       (pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY));
+}
+
+static ssize_t zpci_io_read_header(struct zpci_io_region *zr,
+				   char __user *buf, size_t count, loff_t pos)
+{
+	if (pos < 0 || pos >= sizeof(zr->hdr) ||
+	    count > sizeof(zr->hdr) - pos)
+		return -EINVAL;
+	if (copy_to_user(buf, (u8 *)&zr->hdr + pos, count))
+		return -EFAULT;
+	return count;
+}
+
+static int zpci_io_submit(struct vfio_pci_core_device *vdev,
+			  struct zpci_io_region *zr, const char __user *ubuf)
+{
+	struct zpci_dev *zdev = to_zpci(vdev->pdev);
+	struct zpci_io_slot *slot = NULL;
+	struct vfio_zpci_io_resp resp;
+	struct vfio_zpci_io_req req;
+	void __user *udata;
+	void __user *uresp;
+	u64 small = 0;
+	u8 *data = (u8 *)&small;
+	u32 fh;
+	int ret;
+
+	if (copy_from_user(&req, ubuf, sizeof(req)))
+		return -EFAULT;
+	ret = zpci_io_validate(&zr->fn, &req);
+	if (ret)
+		return ret;
+
+	/* Prove the outputs writable without changing them */
+	udata = u64_to_user_ptr(req.data);
+	uresp = u64_to_user_ptr(req.resp);
+	if (fault_in_safe_writeable(uresp, sizeof(resp)))
+		return -EFAULT;
+	if (req.op == VFIO_ZPCI_IO_OP_PCILG &&
+	    fault_in_safe_writeable(udata, req.len))
+		return -EFAULT;
+
+	if (req.op == VFIO_ZPCI_IO_OP_PCISTB) {
+		slot = &zr->slots[raw_smp_processor_id() % zr->nr_slots];
+		mutex_lock(&slot->lock);
+		data = slot->buf;
+	}
+	if (req.op != VFIO_ZPCI_IO_OP_PCILG &&
+	    copy_from_user(data, udata, req.len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+
+	/* Resets and power transitions take memory_lock for write */
+	down_read(&vdev->memory_lock);
+	fh = READ_ONCE(zdev->fh);
+	if (!zpci_io_memory_enabled(vdev))
+		ret = -EIO;
+	else if (!(fh & ZPCI_IO_FH_ENABLED))
+		ret = -ENODEV;
+	else
+		zpci_io_issue(zr->ops, fh, &req, data, &resp);
+	up_read(&vdev->memory_lock);
+
+	if (!ret && req.op == VFIO_ZPCI_IO_OP_PCILG &&
+	    copy_to_user(udata, data, req.len))
+		ret = -EFAULT;
+	if (!ret && copy_to_user(uresp, &resp, sizeof(resp)))
+		ret = -EFAULT;
+out:
+	if (slot)
+		mutex_unlock(&slot->lock);
+	return ret;
+}
+
+static ssize_t zpci_io_region_rw(struct vfio_pci_core_device *vdev,
+				 char __user *buf, size_t count, loff_t *ppos,
+				 bool iswrite)
+{
+	unsigned int i = VFIO_PCI_OFFSET_TO_INDEX(*ppos) - VFIO_PCI_NUM_REGIONS;
+	struct zpci_io_region *zr = vdev->region[i].data;
+	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	ssize_t ret;
+
+	if (!iswrite) {
+		ret = zpci_io_read_header(zr, buf, count, pos);
+	} else if (pos != VFIO_ZPCI_IO_REQ_OFFSET ||
+		   count != sizeof(struct vfio_zpci_io_req)) {
+		ret = -EINVAL;
+	} else {
+		ret = zpci_io_submit(vdev, zr, buf);
+		if (!ret)
+			ret = count;
+	}
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static void zpci_io_region_free(struct zpci_io_region *zr)
+{
+	unsigned int i;
+
+	for (i = 0; i < zr->nr_slots; i++) {
+		free_page((unsigned long)zr->slots[i].buf);
+		mutex_destroy(&zr->slots[i].lock);
+	}
+	kfree(zr);
+}
+
+static void zpci_io_region_release(struct vfio_pci_core_device *vdev,
+				   struct vfio_pci_region *region)
+{
+	zpci_io_region_free(region->data);
+}
+
+static const struct vfio_pci_regops zpci_io_regops = {
+	.rw		= zpci_io_region_rw,
+	.release	= zpci_io_region_release,
+};
+
+static void zpci_io_describe(struct vfio_pci_core_device *vdev,
+			     struct zpci_io_fn *fn)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	struct zpci_dev *zdev = to_zpci(pdev);
+	int i;
+
+	for (i = 0; i < VFIO_ZPCI_IO_NUM_BARS; i++)
+		if (pci_resource_flags(pdev, i) & IORESOURCE_MEM)
+			fn->bar_size[i] = pci_resource_len(pdev, i);
+	fn->maxstbl = min_t(u16, zdev->maxstbl, ZPCI_IO_MAX_STBL);
+	fn->relaxed = zdev->pft == ZPCI_IO_PFT_ISM;
+	fn->msix_bar = vdev->msix_bar;
+	if (fn->msix_bar < VFIO_ZPCI_IO_NUM_BARS) {
+		fn->msix_offset = vdev->msix_offset;
+		fn->msix_size = vdev->msix_size;
+	} else {
+		fn->msix_bar = ZPCI_IO_NO_MSIX;
+	}
+}
+
+static int zpci_io_region_init(struct vfio_pci_core_device *vdev)
+{
+	unsigned int i, nr = min_t(unsigned int, nr_cpu_ids, ZPCI_IO_MAX_SLOTS);
+	u32 type = VFIO_REGION_TYPE_PCI_VENDOR_TYPE | PCI_VENDOR_ID_IBM;
+	u32 flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	struct zpci_io_region *zr;
+	int ret;
+
+	zr = kzalloc(struct_size(zr, slots, nr), GFP_KERNEL_ACCOUNT);
+	if (!zr)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		mutex_init(&zr->slots[i].lock);
+		zr->slots[i].buf = (void *)__get_free_page(GFP_KERNEL_ACCOUNT);
+		zr->nr_slots++;
+		if (!zr->slots[i].buf) {
+			zpci_io_region_free(zr);
+			return -ENOMEM;
+		}
+	}
+	zpci_io_describe(vdev, &zr->fn);
+	zpci_io_fill_header(&zr->fn, to_zpci(vdev->pdev)->pft, &zr->hdr);
+	zr->ops = &zpci_io_hw_insn_ops;
+
+	ret = vfio_pci_core_register_dev_region(vdev, type,
+						VFIO_REGION_SUBTYPE_IBM_ZPCI_IO,
+						&zpci_io_regops,
+						ZPCI_IO_REGION_SIZE, flags, zr);
+	if (ret)
+		zpci_io_region_free(zr);
+	return ret;
+}
+
+static int zpci_io_open_device(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev =
+		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	int ret;
+
+	ret = vfio_pci_core_enable(vdev);
+	if (ret)
+		return ret;
+
+	ret = zpci_io_region_init(vdev);
+	if (ret) {
+		vfio_pci_core_disable(vdev);
+		return ret;
+	}
+
+	vfio_pci_core_finish_enable(vdev);
+	return 0;
+}
+
+static const struct vfio_device_ops zpci_io_vfio_pci_ops = {
+	.name		= "zpci-io-vfio-pci",
+	.init		= vfio_pci_core_init_dev,
+	.release	= vfio_pci_core_release_dev,
+	.open_device	= zpci_io_open_device,
+	.close_device	= vfio_pci_core_close_device,
+	.ioctl		= vfio_pci_core_ioctl,
+	.device_feature	= vfio_pci_core_ioctl_feature,
+	.read		= vfio_pci_core_read,
+	.write		= vfio_pci_core_write,
+	.mmap		= vfio_pci_core_mmap,
+	.request	= vfio_pci_core_request,
+	.match		= vfio_pci_core_match,
+};
+
+static int zpci_io_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct vfio_pci_core_device *vdev;
+	int ret;
+
+	if (!to_zpci(pdev))
+		return -ENODEV;
+
+	vdev = vfio_alloc_device(vfio_pci_core_device, vdev, &pdev->dev,
+				 &zpci_io_vfio_pci_ops);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+
+	dev_set_drvdata(&pdev->dev, vdev);
+	ret = vfio_pci_core_register_device(vdev);
+	if (ret) {
+		vfio_put_device(&vdev->vdev);
+		return ret;
+	}
+	return 0;
+}
+
+static void zpci_io_remove(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_core_unregister_device(vdev);
+	vfio_put_device(&vdev->vdev);
+}
+
+/*
+ * ISM binds by ID, but only through driver_override so that the ism
+ * network driver keeps its devices by default; any other zPCI function
+ * binds through driver_override as with vfio-pci.
+ */
+static const struct pci_device_id zpci_io_table[] = {
+	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_IBM,
+					  ZPCI_IO_DEVICE_ID_ISM) },
+	{}
+};
+MODULE_DEVICE_TABLE(pci, zpci_io_table);
+
+static struct pci_driver zpci_io_driver = {
+	.name			= "zpci-io-vfio-pci",
+	.id_table		= zpci_io_table,
+	.probe			= zpci_io_probe,
+	.remove			= zpci_io_remove,
+	.err_handler		= &vfio_pci_core_err_handlers,
+	.driver_managed_dma	= true,
+};
+module_pci_driver(zpci_io_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO PCI variant driver with the zPCI I/O region (exact non-MIO PCILG/PCISTG/PCISTB)");

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zPCI I/O requests: validation and issue, independent of VFIO and of
+ * user memory so that KUnit can drive every rule with a fake instruction
+ * layer.
+ */
+#include <linux/align.h>
+#include <linux/bits.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/sizes.h>
+#include <kunit/visibility.h>
+
+#include "zpci_io.h"
+
+static bool zpci_io_any_nonzero(const u32 *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i])
+			return true;
+	return false;
+}
+
+/* PCILG/PCISTG: 1, 2, 4 or 8 bytes inside one doubleword */
+static int zpci_io_check_single(const struct vfio_zpci_io_req *req)
+{
+	switch (req->len) {
+	case 1:
+	case 2:
+	case 4:
+	case 8:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((req->offset & 7) + req->len > 8)
+		return -EINVAL;
+	return 0;
+}
+
+static int zpci_io_check_block(const struct zpci_io_fn *fn,
+			       const struct vfio_zpci_io_req *req)
+{
+	if (req->len > fn->maxstbl)
+		return -EINVAL;
+	if ((req->offset & (SZ_4K - 1)) + req->len > SZ_4K)
+		return -EINVAL;
+	if (fn->relaxed)
+		return req->len ? 0 : -EINVAL;
+	if (req->len <= 8 || !IS_ALIGNED(req->len, 8) ||
+	    !IS_ALIGNED(req->offset, 8))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * zpci_io_validate() - check a request against the function's rules
+ * @fn: the function's address spaces and limits
+ * @req: the request as userspace wrote it
+ *
+ * Return: 0 if the request may be issued; -EINVAL for a malformed request
+ * (flags, reserved fields, operation, address space, length, alignment,
+ * range); -EACCES when it touches the MSI-X table.
+ */
+int zpci_io_validate(const struct zpci_io_fn *fn,
+		     const struct vfio_zpci_io_req *req)
+{
+	u64 size;
+	int ret;
+
+	if (req->flags ||
+	    zpci_io_any_nonzero(req->reserved, ARRAY_SIZE(req->reserved)))
+		return -EINVAL;
+	if (req->pcias >= VFIO_ZPCI_IO_NUM_BARS)
+		return -EINVAL;
+	size = fn->bar_size[req->pcias];
+	if (!size)
+		return -EINVAL;
+
+	switch (req->op) {
+	case VFIO_ZPCI_IO_OP_PCILG:
+	case VFIO_ZPCI_IO_OP_PCISTG:
+		ret = zpci_io_check_single(req);
+		break;
+	case VFIO_ZPCI_IO_OP_PCISTB:
+		ret = zpci_io_check_block(fn, req);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (ret)
+		return ret;
+
+	/* len <= 4096 here, so only the offset can overflow */
+	if (req->offset >= size || req->len > size - req->offset)
+		return -EINVAL;
+
+	if (req->pcias == fn->msix_bar && fn->msix_size &&
+	    req->offset < (u64)fn->msix_offset + fn->msix_size &&
+	    req->offset + req->len > fn->msix_offset)
+		return -EACCES;
+
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_validate);
+
+/**
+ * zpci_io_issue() - issue one validated request as one instruction
+ * @ops: instruction layer
+ * @fh: current, enabled function handle
+ * @req: a request zpci_io_validate() accepted
+ * @data: @req->len bytes: the source of a store, the destination of a load
+ * @resp: receives the outcome; every byte is written
+ */
+void zpci_io_issue(const struct zpci_io_insn_ops *ops, u32 fh,
+		   const struct vfio_zpci_io_req *req, u8 *data,
+		   struct vfio_zpci_io_resp *resp)
+{
+	u64 reqreg = ZPCI_IO_REQ(fh, req->pcias, req->len);
+	struct zpci_io_outcome out = { };
+	u64 val = 0;
+	int i;
+
+	switch (req->op) {
+	case VFIO_ZPCI_IO_OP_PCILG:
+		ops->pcilg(reqreg, req->offset, &val, &out);
+		/* the rightmost len bytes of the register, big-endian */
+		for (i = 0; i < req->len; i++)
+			data[i] = val >> (8 * (req->len - 1 - i));
+		break;
+	case VFIO_ZPCI_IO_OP_PCISTG:
+		for (i = 0; i < req->len; i++)
+			val = (val << 8) | data[i];
+		ops->pcistg(reqreg, req->offset, val, &out);
+		break;
+	case VFIO_ZPCI_IO_OP_PCISTB:
+		ops->pcistb(reqreg, req->offset, data, &out);
+		break;
+	}
+
+	memset(resp, 0, sizeof(*resp));
+	resp->cc = out.cc;
+	resp->status = out.status;
+	if (out.exception) {
+		resp->cc = 0;
+		resp->flags = VFIO_ZPCI_IO_RESP_EXCEPTION;
+		resp->pic = out.pic;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_issue);
+
+/**
+ * zpci_io_execute() - validate, then issue exactly one instruction
+ * @fn: the function's address spaces and limits
+ * @ops: instruction layer
+ * @fh: current, enabled function handle
+ * @req: the request
+ * @data: data buffer of at least @req->len bytes
+ * @resp: outcome, untouched when the request is refused
+ *
+ * Return: 0 when the instruction was issued, else zpci_io_validate()'s error.
+ */
+int zpci_io_execute(const struct zpci_io_fn *fn,
+		    const struct zpci_io_insn_ops *ops, u32 fh,
+		    const struct vfio_zpci_io_req *req, u8 *data,
+		    struct vfio_zpci_io_resp *resp)
+{
+	int ret = zpci_io_validate(fn, req);
+
+	if (!ret)
+		zpci_io_issue(ops, fh, req, data, resp);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_execute);
+
+/**
+ * zpci_io_fill_header() - describe a function to userspace
+ * @fn: the function's address spaces and limits
+ * @pft: PCI function type
+ * @hdr: receives the header; every byte is written
+ */
+void zpci_io_fill_header(const struct zpci_io_fn *fn, u8 pft,
+			 struct vfio_zpci_io_header *hdr)
+{
+	int i;
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->version = VFIO_ZPCI_IO_VERSION;
+	hdr->flags = VFIO_ZPCI_IO_HDR_NON_MIO;
+	if (fn->relaxed)
+		hdr->flags |= VFIO_ZPCI_IO_HDR_RELAXED;
+	hdr->ops = BIT(VFIO_ZPCI_IO_OP_PCILG) | BIT(VFIO_ZPCI_IO_OP_PCISTG) |
+		   BIT(VFIO_ZPCI_IO_OP_PCISTB);
+	hdr->hdr_size = sizeof(*hdr);
+	hdr->req_offset = VFIO_ZPCI_IO_REQ_OFFSET;
+	hdr->req_size = sizeof(struct vfio_zpci_io_req);
+	hdr->maxstbl = fn->maxstbl;
+	hdr->pft = pft;
+	for (i = 0; i < VFIO_ZPCI_IO_NUM_BARS; i++)
+		hdr->bar_size[i] = fn->bar_size[i];
+	hdr->msix_bar = fn->msix_bar;
+	if (fn->msix_bar != ZPCI_IO_NO_MSIX) {
+		hdr->flags |= VFIO_ZPCI_IO_HDR_MSIX;
+		hdr->msix_offset = fn->msix_offset;
+		hdr->msix_size = fn->msix_size;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_fill_header);

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zpci-io-vfio-pci internal interfaces: the instruction seam, request
+ * validation and issue, shared by the driver and its KUnit tests.
+ */
+#ifndef ZPCI_IO_H
+#define ZPCI_IO_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+#include <linux/vfio_zpci_io.h>
+
+/* Request register of the non-MIO instructions: handle, address space, length */
+#define ZPCI_IO_REQ(fh, as, len) \
+	(((u64)(fh) << 32) | ((u64)(as) << 16) | (u64)(len))
+
+#define ZPCI_IO_FH_ENABLED	BIT(31)
+#define ZPCI_IO_PFT_ISM		5
+#define ZPCI_IO_DEVICE_ID_ISM	0x04ed	/* IBM Internal Shared Memory */
+#define ZPCI_IO_MAX_STBL	4096
+#define ZPCI_IO_NO_MSIX		0xff
+
+/**
+ * struct zpci_io_outcome - what one instruction did
+ * @cc: condition code 0-3 (undefined with @exception)
+ * @status: status byte from the request register
+ * @pic: program-interruption code when @exception
+ * @exception: the instruction raised a program exception (fixed up)
+ */
+struct zpci_io_outcome {
+	u8 cc;
+	u8 status;
+	u16 pic;
+	bool exception;
+};
+
+/**
+ * struct zpci_io_insn_ops - the instruction layer; KUnit replaces it
+ * @pcilg: PCI Load; @data receives the register (rightmost len bytes)
+ * @pcistg: PCI Store of the rightmost len bytes of @data
+ * @pcistb: PCI Store Block of len bytes from the 8-byte aligned @data
+ *
+ * @req is ZPCI_IO_REQ(fh, pcias, len).  Each call issues exactly one
+ * non-MIO instruction, never retries, and always fills @out.
+ */
+struct zpci_io_insn_ops {
+	void (*pcilg)(u64 req, u64 offset, u64 *data,
+		      struct zpci_io_outcome *out);
+	void (*pcistg)(u64 req, u64 offset, u64 data,
+		       struct zpci_io_outcome *out);
+	void (*pcistb)(u64 req, u64 offset, const void *data,
+		       struct zpci_io_outcome *out);
+};
+
+extern const struct zpci_io_insn_ops zpci_io_hw_insn_ops;
+
+/**
+ * struct zpci_io_fn - what request validation needs to know of a function
+ * @bar_size: size of memory BAR n, 0 if it cannot be addressed
+ * @maxstbl: maximum PCISTB length
+ * @relaxed: PCISTB relaxed length/alignment rules apply (ISM)
+ * @msix_bar: BAR of the MSI-X table or ZPCI_IO_NO_MSIX
+ * @msix_offset: offset of the MSI-X table in @msix_bar
+ * @msix_size: size of the MSI-X table
+ */
+struct zpci_io_fn {
+	u64 bar_size[VFIO_ZPCI_IO_NUM_BARS];
+	u16 maxstbl;
+	bool relaxed;
+	u8 msix_bar;
+	u32 msix_offset;
+	u32 msix_size;
+};
+
+int zpci_io_validate(const struct zpci_io_fn *fn,
+		     const struct vfio_zpci_io_req *req);
+void zpci_io_issue(const struct zpci_io_insn_ops *ops, u32 fh,
+		   const struct vfio_zpci_io_req *req, u8 *data,
+		   struct vfio_zpci_io_resp *resp);
+int zpci_io_execute(const struct zpci_io_fn *fn,
+		    const struct zpci_io_insn_ops *ops, u32 fh,
+		    const struct vfio_zpci_io_req *req, u8 *data,
+		    struct vfio_zpci_io_resp *resp);
+void zpci_io_fill_header(const struct zpci_io_fn *fn, u8 pft,
+			 struct vfio_zpci_io_header *hdr);
+
+#endif /* ZPCI_IO_H */

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * VFIO zPCI I/O region: issue exactly one non-MIO PCI Load (PCILG),
+ * PCI Store (PCISTG) or PCI Store Block (PCISTB) instruction per request
+ * on the function handle of an s390 PCI function bound to a VFIO variant
+ * driver, and report the instruction's exact outcome.
+ *
+ * Discovery: VFIO_DEVICE_GET_REGION_INFO, capability
+ * VFIO_REGION_INFO_CAP_TYPE with type
+ * (VFIO_REGION_TYPE_PCI_VENDOR_TYPE | PCI_VENDOR_ID_IBM) and subtype
+ * VFIO_REGION_SUBTYPE_IBM_ZPCI_IO.  The region is READ|WRITE, never mmap.
+ *
+ * Layout of the region (offsets relative to the region's offset):
+ *
+ *   [0, hdr_size)                  struct vfio_zpci_io_header, read-only
+ *   [req_offset, req_offset + req_size)
+ *                                  write one struct vfio_zpci_io_req
+ *
+ * Copyright IBM Corp. and the zpci-io-vfio-pci authors
+ */
+#ifndef _UAPI_LINUX_VFIO_ZPCI_IO_H
+#define _UAPI_LINUX_VFIO_ZPCI_IO_H
+
+#include <linux/types.h>
+
+#ifndef VFIO_REGION_SUBTYPE_IBM_ZPCI_IO
+/* under VFIO_REGION_TYPE_PCI_VENDOR_TYPE | PCI_VENDOR_ID_IBM (0x1014) */
+#define VFIO_REGION_SUBTYPE_IBM_ZPCI_IO		(2)
+#endif
+
+/* ABI version reported in vfio_zpci_io_header.version */
+#define VFIO_ZPCI_IO_VERSION			1
+
+/* Region offset of the request area; fixed for every ABI version. */
+#define VFIO_ZPCI_IO_REQ_OFFSET			0x100
+
+/* Operations (vfio_zpci_io_req.op); header.ops has bit (1 << op) set. */
+#define VFIO_ZPCI_IO_OP_PCILG			1
+#define VFIO_ZPCI_IO_OP_PCISTG			2
+#define VFIO_ZPCI_IO_OP_PCISTB			3
+
+/* vfio_zpci_io_header.flags */
+/* Every request is issued with the non-MIO instruction on the function handle. */
+#define VFIO_ZPCI_IO_HDR_NON_MIO		(1U << 0)
+/* PCISTB follows the relaxed length/alignment rules (ISM, PFT 5). */
+#define VFIO_ZPCI_IO_HDR_RELAXED		(1U << 1)
+/* The function has an MSI-X table: msix_bar/offset/size are valid. */
+#define VFIO_ZPCI_IO_HDR_MSIX			(1U << 2)
+
+/* Number of address spaces a request can name: BAR 0-5. */
+#define VFIO_ZPCI_IO_NUM_BARS			6
+
+/**
+ * struct vfio_zpci_io_header - read-only description of the function
+ * @version: ABI version, VFIO_ZPCI_IO_VERSION.  A later version only adds
+ *           fields in place of @reserved and new flag or op bits.
+ * @flags: VFIO_ZPCI_IO_HDR_* bits.  VFIO_ZPCI_IO_HDR_NON_MIO is always set.
+ * @ops: bit (1 << VFIO_ZPCI_IO_OP_*) set for each supported operation.
+ * @hdr_size: size of this header in bytes; reads beyond it fail.
+ * @req_offset: region offset where requests are written
+ *              (VFIO_ZPCI_IO_REQ_OFFSET).
+ * @req_size: exact size of one request write, sizeof(struct vfio_zpci_io_req).
+ * @maxstbl: maximum PCISTB length in bytes for this function.
+ * @pft: PCI function type reported by firmware (5 = ISM).
+ * @pad0: zero.
+ * @pad1: zero.
+ * @bar_size: size in bytes of memory BAR n; 0 if BAR n is absent, an I/O
+ *            BAR, or the upper half of a 64-bit BAR.  Only address spaces
+ *            with a non-zero size can be named by a request.
+ * @msix_bar: BAR holding the MSI-X table (valid with VFIO_ZPCI_IO_HDR_MSIX).
+ * @pad2: zero.
+ * @msix_offset: offset of the MSI-X table inside @msix_bar.
+ * @msix_size: size of the MSI-X table; requests touching
+ *             [@msix_offset, @msix_offset + @msix_size) are refused.
+ * @pad3: zero.
+ * @reserved: zero.
+ */
+struct vfio_zpci_io_header {
+	__u32 version;
+	__u32 flags;
+	__u32 ops;
+	__u32 hdr_size;
+	__u32 req_offset;
+	__u32 req_size;
+	__u16 maxstbl;
+	__u8  pft;
+	__u8  pad0;
+	__u32 pad1;
+	__u64 bar_size[VFIO_ZPCI_IO_NUM_BARS];
+	__u8  msix_bar;
+	__u8  pad2[3];
+	__u32 msix_offset;
+	__u32 msix_size;
+	__u32 pad3;
+	__u64 reserved[4];
+};
+
+/**
+ * struct vfio_zpci_io_req - one instruction, submitted by one pwrite()
+ * @flags: must be zero (reserved for extensions).
+ * @op: VFIO_ZPCI_IO_OP_*.
+ * @pcias: PCI address space: memory BAR 0-5.  Config space (15) and I/O
+ *         BARs are refused; config access stays on vfio's virtualised path.
+ * @len: number of bytes.  PCILG/PCISTG: 1, 2, 4 or 8 inside one doubleword.
+ *       PCISTB strict: multiple of 8, 8 < @len <= maxstbl, @offset 8-aligned;
+ *       PCISTB relaxed: 1 <= @len <= maxstbl.  PCISTB never crosses a
+ *       4 KiB boundary of the BAR.
+ * @offset: offset inside the BAR; @offset + @len <= bar_size[@pcias].
+ * @data: user address of @len bytes: the source of PCISTG/PCISTB, the
+ *        destination of PCILG.  Byte order is that of the standard VFIO BAR
+ *        region (byte i is the byte at BAR offset @offset + i).
+ * @resp: user address of a struct vfio_zpci_io_resp receiving the outcome.
+ * @reserved: must be zero.
+ */
+struct vfio_zpci_io_req {
+	__u32 flags;
+	__u8  op;
+	__u8  pcias;
+	__u16 len;
+	__u64 offset;
+	__u64 data;
+	__u64 resp;
+	__u32 reserved[4];
+};
+
+/* vfio_zpci_io_resp.flags */
+/* The instruction raised a program exception; @pic says which. */
+#define VFIO_ZPCI_IO_RESP_EXCEPTION		(1U << 0)
+
+/* Program-interruption codes reported in vfio_zpci_io_resp.pic */
+#define VFIO_ZPCI_IO_PIC_SPECIFICATION		0x0006
+#define VFIO_ZPCI_IO_PIC_OPERAND		0x0015
+
+/**
+ * struct vfio_zpci_io_resp - outcome of the one instruction a request issued
+ * @cc: condition code 0-3 (0 when VFIO_ZPCI_IO_RESP_EXCEPTION is set).
+ * @status: status byte the instruction stored in its request register
+ *          (meaningful with @cc 1).
+ * @pic: program-interruption code (low 7 bits) when the instruction raised
+ *       a program exception, e.g. VFIO_ZPCI_IO_PIC_OPERAND; otherwise 0.
+ * @flags: VFIO_ZPCI_IO_RESP_* bits.
+ * @reserved: zero.
+ *
+ * Written in full (every byte) when the request write succeeds; left
+ * untouched when the write fails before the instruction is issued.
+ */
+struct vfio_zpci_io_resp {
+	__u8  cc;
+	__u8  status;
+	__u16 pic;
+	__u32 flags;
+	__u64 reserved;
+};
+
+#endif /* _UAPI_LINUX_VFIO_ZPCI_IO_H */

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftests for the VFIO zPCI I/O region, from a plain VFIO process.
+ *
+ * Target: the function bound to zpci-io-vfio-pci ($ZPCI_IO_BDF or the first
+ * one in the driver's sysfs directory), a virtio-*-pci-non-transitional
+ * function with vectors=200 under QEMU: BAR4 holds the virtio modern
+ * registers (common config at 0), BAR1 the MSI-X table (0x0-0xc7f) and the
+ * PBA (0xc80, 32 bytes).  VFIO data is little-endian; the guest is not.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/vfio_zdev.h>
+
+#include "kselftest_harness.h"
+#include "zpci_io_lib.h"
+
+#define LG	VFIO_ZPCI_IO_OP_PCILG
+#define STG	VFIO_ZPCI_IO_OP_PCISTG
+#define STB	VFIO_ZPCI_IO_OP_PCISTB
+
+#define VIRTIO_BAR		4
+#define VIRTIO_FEATURE_SELECT	0x00
+#define VIRTIO_FEATURE		0x04
+#define VIRTIO_NUM_QUEUES	0x12
+#define VIRTIO_QUEUE_SELECT	0x16
+#define VIRTIO_QUEUE_DESC	0x20
+#define MSIX_BAR		1
+#define MSIX_TABLE_SIZE		0xc80	/* 200 vectors */
+#define PBA			0xc80
+#define PAST_PBA		0xd00	/* no register behind it */
+
+/* byte palindromes: immune to the emulator's 4-byte split order */
+static const uint8_t pattern[32] = {
+	0x11, 0x22, 0x33, 0x44, 0x44, 0x33, 0x22, 0x11,
+	0x55, 0x66, 0x77, 0x88, 0x88, 0x77, 0x66, 0x55,
+	0x99, 0xaa, 0xbb, 0xcc, 0xcc, 0xbb, 0xaa, 0x99,
+	0x0f, 0x1e, 0x2d, 0x3c, 0x3c, 0x2d, 0x1e, 0x0f,
+};
+
+FIXTURE(zio) {
+	struct zio_dev d;
+};
+
+FIXTURE_SETUP(zio)
+{
+	const char *bdf = zio_default_bdf();
+	int ret;
+
+	ASSERT_NE(NULL, bdf) TH_LOG("no function bound to " ZIO_DRIVER);
+	ret = zio_open(bdf, &self->d);
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", bdf, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(zio)
+{
+	zio_close(&self->d);
+}
+
+static int req_ok(struct zio_dev *d, uint8_t op, uint8_t as, uint64_t off,
+		  void *data, uint16_t len)
+{
+	struct vfio_zpci_io_resp resp;
+	int ret = zio_request(d, op, as, off, data, len, &resp);
+
+	if (ret)
+		return ret;
+	if (resp.flags || resp.cc)
+		return 1000 + resp.cc + (resp.flags ? resp.pic << 4 : 0);
+	return 0;
+}
+
+/* ---- foundation: standard vfio-pci behaviour stays intact ------------ */
+
+TEST_F(zio, device_info_is_pci_with_zpci_caps)
+{
+	struct vfio_device_info *info;
+	struct vfio_info_cap_header *h;
+	uint32_t next;
+	int found = 0;
+
+	ASSERT_TRUE(self->d.info.flags & VFIO_DEVICE_FLAGS_PCI);
+	ASSERT_EQ(VFIO_PCI_NUM_IRQS, self->d.info.num_irqs);
+	/* standard regions plus exactly one device specific region */
+	ASSERT_EQ(VFIO_PCI_NUM_REGIONS + 1, self->d.info.num_regions);
+	ASSERT_TRUE(self->d.info.flags & VFIO_DEVICE_FLAGS_CAPS);
+
+	info = calloc(1, 4096);
+	ASSERT_NE(NULL, info);
+	info->argsz = 4096;
+	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_GET_INFO, info));
+	for (next = info->cap_offset; next; next = h->next) {
+		h = (void *)((char *)info + next);
+		if (h->id == VFIO_DEVICE_INFO_CAP_ZPCI_BASE ||
+		    h->id == VFIO_DEVICE_INFO_CAP_ZPCI_GROUP)
+			found++;
+	}
+	free(info);
+	ASSERT_EQ(2, found);
+}
+
+TEST_F(zio, msix_irq_info_reports_200_vectors)
+{
+	struct vfio_irq_info irq = { .argsz = sizeof(irq),
+				     .index = VFIO_PCI_MSIX_IRQ_INDEX };
+
+	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+	ASSERT_EQ(200, irq.count);
+}
+
+TEST_F(zio, config_space_shows_virtio_rng_ids)
+{
+	uint16_t ids[2];
+
+	ASSERT_EQ(0, zio_config_read(&self->d, 0, ids, sizeof(ids)));
+	ASSERT_EQ(0x1af4, le16toh(ids[0]));
+	ASSERT_EQ(0x1044, le16toh(ids[1]));
+}
+
+TEST_F(zio, bar4_pread_shows_virtio_version_1_and_one_queue)
+{
+	uint32_t sel = htole32(1), feat = 0;
+	uint16_t nq = 0;
+
+	ASSERT_EQ(0, zio_bar_write(&self->d, VIRTIO_BAR, VIRTIO_FEATURE_SELECT,
+				   &sel, 4));
+	ASSERT_EQ(0, zio_bar_read(&self->d, VIRTIO_BAR, VIRTIO_FEATURE,
+				  &feat, 4));
+	ASSERT_EQ(1, le32toh(feat) & 1);	/* VIRTIO_F_VERSION_1 */
+	ASSERT_EQ(0, zio_bar_read(&self->d, VIRTIO_BAR, VIRTIO_NUM_QUEUES,
+				  &nq, 2));
+	ASSERT_EQ(1, le16toh(nq));		/* virtio-rng: one queue */
+}
+
+/* ---- the region: discovery and header -------------------------------- */
+
+TEST_F(zio, region_found_through_cap_type_is_rw_not_mmap)
+{
+	ASSERT_EQ(VFIO_PCI_NUM_REGIONS, self->d.region_index);
+	ASSERT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		  self->d.region_flags & (VFIO_REGION_INFO_FLAG_READ |
+					  VFIO_REGION_INFO_FLAG_WRITE |
+					  VFIO_REGION_INFO_FLAG_MMAP));
+	ASSERT_EQ(VFIO_ZPCI_IO_REQ_OFFSET + sizeof(struct vfio_zpci_io_req),
+		  self->d.region_size);
+}
+
+TEST_F(zio, header_reports_version_limits_and_bars)
+{
+	const struct vfio_zpci_io_header *h = &self->d.hdr;
+	int i;
+
+	ASSERT_EQ(VFIO_ZPCI_IO_VERSION, h->version);
+	ASSERT_EQ(VFIO_ZPCI_IO_HDR_NON_MIO | VFIO_ZPCI_IO_HDR_MSIX, h->flags);
+	ASSERT_EQ((1U << LG) | (1U << STG) | (1U << STB), h->ops);
+	ASSERT_EQ(sizeof(*h), h->hdr_size);
+	ASSERT_EQ(VFIO_ZPCI_IO_REQ_OFFSET, h->req_offset);
+	ASSERT_EQ(sizeof(struct vfio_zpci_io_req), h->req_size);
+	ASSERT_EQ(128, h->maxstbl);		/* QEMU's emulated group */
+	for (i = 0; i < VFIO_ZPCI_IO_NUM_BARS; i++)
+		ASSERT_EQ(self->d.bar_size[i], h->bar_size[i]);
+	ASSERT_NE(0, h->bar_size[VIRTIO_BAR]);
+	ASSERT_EQ(MSIX_BAR, h->msix_bar);
+	ASSERT_EQ(0, h->msix_offset);
+	ASSERT_EQ(MSIX_TABLE_SIZE, h->msix_size);
+}
+
+/* ---- the region: loads and stores ------------------------------------ */
+
+TEST_F(zio, pcilg_equals_standard_bar_pread)
+{
+	static const struct { uint64_t off; uint16_t len; } reads[] = {
+		{ 0x00, 4 }, { 0x04, 4 }, { 0x10, 2 }, { 0x12, 2 },
+		{ 0x14, 1 }, { 0x10, 8 }, { 0x18, 8 }, { 0x08, 8 },
+	};
+	uint8_t a[8], b[8];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		memset(a, 0xee, sizeof(a));
+		memset(b, 0xdd, sizeof(b));
+		ASSERT_EQ(0, req_ok(&self->d, LG, VIRTIO_BAR, reads[i].off, a,
+				    reads[i].len));
+		ASSERT_EQ(0, zio_bar_read(&self->d, VIRTIO_BAR, reads[i].off, b,
+					  reads[i].len));
+		ASSERT_EQ(0, memcmp(a, b, reads[i].len))
+			TH_LOG("offset 0x%llx len %u",
+			       (unsigned long long)reads[i].off, reads[i].len);
+	}
+}
+
+TEST_F(zio, pcistg_then_pcilg_round_trip)
+{
+	uint8_t sel[4] = { 1, 0, 0, 0 };	/* LE 1 */
+	uint32_t feat = 0;
+
+	ASSERT_EQ(0, req_ok(&self->d, STG, VIRTIO_BAR, VIRTIO_FEATURE_SELECT,
+			    sel, 4));
+	ASSERT_EQ(0, req_ok(&self->d, LG, VIRTIO_BAR, VIRTIO_FEATURE,
+			    &feat, 4));
+	ASSERT_EQ(1, le32toh(feat) & 1);
+}
+
+static void pcistb_lands(struct __test_metadata *_metadata,
+			 struct zio_dev *d, uint16_t len)
+{
+	uint8_t zero[32] = { 0 }, via_region[32], via_bar[32];
+	uint16_t q = 0;
+	int i;
+
+	ASSERT_EQ(0, zio_bar_write(d, VIRTIO_BAR, VIRTIO_QUEUE_SELECT, &q, 2));
+	ASSERT_EQ(0, req_ok(d, STB, VIRTIO_BAR, VIRTIO_QUEUE_DESC, zero, 24));
+	ASSERT_EQ(0, req_ok(d, STB, VIRTIO_BAR, VIRTIO_QUEUE_DESC,
+			    (void *)pattern, len));
+	for (i = 0; i < len; i += 8)
+		ASSERT_EQ(0, req_ok(d, LG, VIRTIO_BAR, VIRTIO_QUEUE_DESC + i,
+				    via_region + i, 8));
+	ASSERT_EQ(0, zio_bar_read(d, VIRTIO_BAR, VIRTIO_QUEUE_DESC, via_bar,
+				  len));
+	ASSERT_EQ(0, memcmp(pattern, via_region, len));
+	ASSERT_EQ(0, memcmp(pattern, via_bar, len));
+}
+
+TEST_F(zio, pcistb_16_bytes_lands_on_queue_registers)
+{
+	pcistb_lands(_metadata, &self->d, 16);
+}
+
+TEST_F(zio, pcistb_24_bytes_lands_on_queue_registers)
+{
+	pcistb_lands(_metadata, &self->d, 24);
+}
+
+TEST_F(zio, pcistb_onto_pba_succeeds)
+{
+	uint16_t len;
+
+	for (len = 16; len <= 32; len += 8)
+		ASSERT_EQ(0, req_ok(&self->d, STB, MSIX_BAR, PBA,
+				    (void *)pattern, len));
+}
+
+TEST_F(zio, pcistb_past_pba_is_operand_exception)
+{
+	struct vfio_zpci_io_resp resp;
+
+	memset(&resp, 0xa5, sizeof(resp));
+	ASSERT_EQ(0, zio_request(&self->d, STB, MSIX_BAR, PAST_PBA,
+				 (void *)pattern, 16, &resp));
+	ASSERT_EQ(VFIO_ZPCI_IO_RESP_EXCEPTION, resp.flags);
+	ASSERT_EQ(VFIO_ZPCI_IO_PIC_OPERAND, resp.pic);
+	ASSERT_EQ(0, resp.cc);
+	ASSERT_EQ(0, resp.reserved);
+}
+
+/* ---- refused requests: documented errno, nothing issued or written --- */
+
+struct bad_req {
+	const char *name;
+	uint8_t op, pcias;
+	uint16_t len;
+	uint64_t off;
+	uint32_t flags, reserved;
+	int data;	/* 0 good, 1 NULL, 2 read-only (for loads) */
+	int resp;	/* 0 good, 1 NULL, 2 read-only */
+	int err;
+};
+
+static const struct bad_req bad_reqs[] = {
+	{ "flags", LG, 4, 2, 0x12, 1, 0, 0, 0, EINVAL },
+	{ "reserved", LG, 4, 2, 0x12, 0, 1, 0, 0, EINVAL },
+	{ "op0", 0, 4, 2, 0x12, 0, 0, 0, 0, EINVAL },
+	{ "op4", 4, 4, 2, 0x12, 0, 0, 0, 0, EINVAL },
+	{ "config_space_15", LG, 15, 4, 0, 0, 0, 0, 0, EINVAL },
+	{ "pcias_6", LG, 6, 4, 0, 0, 0, 0, 0, EINVAL },
+	{ "absent_bar2", LG, 2, 4, 0, 0, 0, 0, 0, EINVAL },
+	{ "pcilg_len3", LG, 4, 3, 0, 0, 0, 0, 0, EINVAL },
+	{ "pcilg_crossing_dw", LG, 4, 4, 0x16, 0, 0, 0, 0, EINVAL },
+	{ "pcistg_len16", STG, 4, 16, 0, 0, 0, 0, 0, EINVAL },
+	{ "pcistb_len8", STB, 4, 8, 0x20, 0, 0, 0, 0, EINVAL },
+	{ "pcistb_len20", STB, 4, 20, 0x20, 0, 0, 0, 0, EINVAL },
+	{ "pcistb_over_maxstbl", STB, 4, 136, 0x0, 0, 0, 0, 0, EINVAL },
+	{ "pcistb_unaligned", STB, 4, 16, 0x24, 0, 0, 0, 0, EINVAL },
+	{ "pcistb_crossing_4k", STB, 4, 16, 0xff8, 0, 0, 0, 0, EINVAL },
+	{ "past_bar_end", LG, 1, 8, 0x1000, 0, 0, 0, 0, EINVAL },
+	{ "offset_overflow", LG, 4, 8, ~0ULL - 7, 0, 0, 0, 0, EINVAL },
+	{ "msix_table_pcistb", STB, 1, 16, 0x0, 0, 0, 0, 0, EACCES },
+	{ "msix_table_straddle_pba", STB, 1, 16, 0xc78, 0, 0, 0, 0, EACCES },
+	{ "msix_table_pcilg", LG, 1, 4, 0xc7c, 0, 0, 0, 0, EACCES },
+	{ "data_null_store", STB, 1, 16, PBA, 0, 0, 1, 0, EFAULT },
+	{ "data_null_load", LG, 4, 4, 0x12, 0, 0, 1, 0, EFAULT },
+	{ "data_readonly_load", LG, 4, 4, 0x12, 0, 0, 2, 0, EFAULT },
+	{ "resp_null", STB, 1, 16, PBA, 0, 0, 0, 1, EFAULT },
+	{ "resp_readonly", STB, 1, 16, PBA, 0, 0, 0, 2, EFAULT },
+};
+
+#define N_BAD	(sizeof(bad_reqs) / sizeof(bad_reqs[0]))
+
+/* Issue every refused request; returns the number that misbehaved. */
+static int run_bad_requests(struct __test_metadata *_metadata,
+			    struct zio_dev *d)
+{
+	uint8_t *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+	struct vfio_zpci_io_resp resp, poison;
+	uint8_t data[256];
+	unsigned int i;
+	int bad = 0;
+
+	if (ro == MAP_FAILED)
+		return -1;
+	memset(&poison, 0xa5, sizeof(poison));
+	for (i = 0; i < N_BAD; i++) {
+		const struct bad_req *b = &bad_reqs[i];
+		struct vfio_zpci_io_req req = {
+			.flags = b->flags, .op = b->op, .pcias = b->pcias,
+			.len = b->len, .offset = b->off,
+		};
+		long n;
+
+		req.reserved[2] = b->reserved;
+		memcpy(data, pattern, 32);
+		memset(data + 32, 0x5a, sizeof(data) - 32);
+		resp = poison;
+		req.data = b->data == 1 ? 0 : b->data == 2 ? (uintptr_t)ro :
+			   (uintptr_t)data;
+		req.resp = b->resp == 1 ? 0 : b->resp == 2 ? (uintptr_t)ro :
+			   (uintptr_t)&resp;
+		n = zio_write_raw(d, &req, sizeof(req), d->hdr.req_offset);
+		if (n != -b->err) {
+			TH_LOG("%s: got %ld, expected %d", b->name, n, -b->err);
+			bad++;
+		}
+		if (memcmp(&resp, &poison, sizeof(resp))) {
+			TH_LOG("%s: response area was written", b->name);
+			bad++;
+		}
+		if (memcmp(data, pattern, 32)) {
+			TH_LOG("%s: data buffer was written", b->name);
+			bad++;
+		}
+	}
+	munmap(ro, 4096);
+	return bad;
+}
+
+TEST_F(zio, refused_requests_return_documented_errno_and_write_nothing)
+{
+	ASSERT_EQ(0, run_bad_requests(_metadata, &self->d));
+}
+
+TEST_F(zio, malformed_region_access_is_einval)
+{
+	struct vfio_zpci_io_req req = { .op = LG, .pcias = 4, .len = 2 };
+	uint8_t big[64] = { 0 }, buf[16];
+	uint64_t base = self->d.region_offset;
+	int fd = self->d.device;
+
+	/* short, oversized, misplaced writes */
+	ASSERT_EQ(-EINVAL, zio_write_raw(&self->d, &req, sizeof(req) - 1,
+					 VFIO_ZPCI_IO_REQ_OFFSET));
+	ASSERT_EQ(-EINVAL, zio_write_raw(&self->d, big, sizeof(req) + 1,
+					 VFIO_ZPCI_IO_REQ_OFFSET));
+	ASSERT_EQ(-EINVAL, zio_write_raw(&self->d, &req, sizeof(req), 0));
+	ASSERT_EQ(-EINVAL, zio_write_raw(&self->d, &req, sizeof(req),
+					 VFIO_ZPCI_IO_REQ_OFFSET + 8));
+	/* reads: only the header */
+	ASSERT_EQ(16, pread(fd, buf, 16, base + sizeof(self->d.hdr) - 16));
+	ASSERT_EQ(-1, pread(fd, buf, 16, base + sizeof(self->d.hdr) - 8));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pread(fd, buf, 16, base + VFIO_ZPCI_IO_REQ_OFFSET));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(zio, memory_space_disabled_is_eio)
+{
+	struct vfio_zpci_io_resp resp;
+	uint16_t cmd, off;
+	uint8_t val[2];
+
+	ASSERT_EQ(0, zio_config_read(&self->d, 4, &cmd, 2));
+	off = htole16(le16toh(cmd) & ~0x2);	/* PCI_COMMAND_MEMORY */
+	ASSERT_EQ(0, zio_config_write(&self->d, 4, &off, 2));
+	EXPECT_EQ(-EIO, zio_request(&self->d, LG, VIRTIO_BAR, VIRTIO_NUM_QUEUES,
+				    val, 2, &resp));
+	ASSERT_EQ(0, zio_config_write(&self->d, 4, &cmd, 2));
+	ASSERT_EQ(0, req_ok(&self->d, LG, VIRTIO_BAR, VIRTIO_NUM_QUEUES,
+			    val, 2));
+}
+
+/* ---- exactly one instruction per accepted request, none per refused -- */
+
+TEST_F(zio, fmb_counts_one_insn_per_accepted_request_none_per_refused)
+{
+	struct zio_fmb before, after;
+	uint8_t val[8];
+	int i;
+
+	ASSERT_EQ(0, zio_fmb_start(self->d.bdf, &before));
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, req_ok(&self->d, LG, VIRTIO_BAR, 0x10, val, 8));
+		ASSERT_EQ(0, req_ok(&self->d, STG, VIRTIO_BAR,
+				    VIRTIO_FEATURE_SELECT, (void *)pattern, 4));
+		ASSERT_EQ(0, req_ok(&self->d, STB, MSIX_BAR, PBA,
+				    (void *)pattern, 32));
+	}
+	ASSERT_EQ(0, run_bad_requests(_metadata, &self->d));
+	ASSERT_EQ(0, zio_fmb_fresh(self->d.bdf, &after, 15));
+	EXPECT_EQ(10ULL, after.loads - before.loads);
+	EXPECT_EQ(10ULL, after.stores - before.stores);
+	EXPECT_EQ(10ULL, after.store_blocks - before.store_blocks);
+}
+
+/* ---- concurrency ------------------------------------------------------ */
+
+struct worker {
+	struct zio_dev *d;
+	int id;
+	int errors;
+};
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	struct vfio_zpci_io_resp resp;
+	uint8_t buf[32];
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		memset(&resp, 0xa5, sizeof(resp));
+		if ((i + w->id) & 1) {
+			uint16_t nq = 0xffff;
+
+			if (zio_request(w->d, LG, VIRTIO_BAR, VIRTIO_NUM_QUEUES,
+					&nq, 2, &resp) || resp.cc ||
+			    resp.flags || le16toh(nq) != 1)
+				w->errors++;
+		} else {
+			memset(buf, w->id, sizeof(buf));
+			if (zio_request(w->d, STB, MSIX_BAR, PBA, buf,
+					16 + 8 * (i % 3), &resp) ||
+			    resp.cc || resp.flags || resp.reserved)
+				w->errors++;
+		}
+	}
+	return NULL;
+}
+
+TEST_F(zio, eight_threads_thousand_requests_each_all_correct)
+{
+	struct worker w[8];
+	pthread_t t[8];
+	int i, errors = 0;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (struct worker){ .d = &self->d, .id = i };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker_fn, &w[i]));
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		errors += w[i].errors;
+	}
+	ASSERT_EQ(0, errors);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge a zpci-io guest console log.
+
+The log holds the kernel's console (KUnit KTAP, and any splat) and lines
+that /init re-emitted from userspace programs as "@@<program>: <line>".
+Each source is parsed as (nested) KTAP/TAP.  The run fails on a failed
+test, a plan that does not match its results, a missing expected suite, a
+guest that did not reach "@@init: done", or any kernel splat.
+"""
+import argparse
+import re
+import sys
+
+VERSION = re.compile(r'^(\s*)K?TAP version \d+')
+SUBTEST = re.compile(r'^(\s*)# Subtest: (.+)$')
+PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
+RESULT = re.compile(r'^(\s*)(not ok|ok) (\d+)(?: -)? ?([^#]*?)\s*(?:#\s*(\S+)(.*))?$')
+USER = re.compile(r'^@@([A-Za-z0-9_.-]+): ?(.*)$')
+TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+SPLATS = [
+    r'\bBUG[: ]', r'WARNING:', r'\bOops\b', r'Call Trace:', r'KASAN',
+    r'lockdep', r'possible (circular|recursive) locking', r'UBSAN',
+    r'Kernel panic', r'kernel BUG', r'Unable to handle kernel',
+    r'INFO: task .* blocked', r'refcount_t:', r'list_(add|del) corruption',
+    r'sleeping function called from invalid context',
+]
+SPLAT = re.compile('|'.join(SPLATS))
+
+
+class Frame:
+    def __init__(self, indent, name=None):
+        self.indent = indent
+        self.name = name
+        self.plan = None
+        self.results = []
+
+
+class Result:
+    def __init__(self, ok, name, directive, child):
+        self.ok = ok
+        self.name = name
+        self.skip = directive is not None and directive.upper() == 'SKIP'
+        self.child = child
+
+
+class Parser:
+    """Nested KTAP, one instance per source."""
+
+    def __init__(self, source):
+        self.source = source
+        self.stack = []
+        self.docs = []
+        self.errors = []
+
+    def _close_to(self, indent):
+        child = None
+        while self.stack and self.stack[-1].indent > indent:
+            child = self.stack.pop()
+            self._check_plan(child)
+        return child
+
+    def _check_plan(self, frame):
+        # KUnit prints the built-in suites' "1..0" at boot; module suites
+        # follow at the top level, each checked by its own plan.
+        if self.source == 'kunit' and frame.indent == 0:
+            return
+        if frame.plan is not None and frame.plan != len(frame.results):
+            self.errors.append('%s: %s planned %d tests, reported %d' %
+                               (self.source, frame.name or 'document',
+                                frame.plan, len(frame.results)))
+
+    def feed(self, line):
+        m = VERSION.match(line)
+        if m:
+            indent = len(m.group(1))
+            if indent == 0:
+                self.finish_doc()
+            if not self.stack or indent > self.stack[-1].indent:
+                self.stack.append(Frame(indent))
+                if indent == 0:
+                    self.docs.append(self.stack[0])
+            return
+        m = SUBTEST.match(line)
+        if m:
+            indent = len(m.group(1))
+            top = self.stack[-1] if self.stack else None
+            if top and top.indent == indent and top.name is None \
+                    and not top.results:
+                top.name = m.group(2).strip()
+            elif top and indent > top.indent:
+                self.stack.append(Frame(indent, m.group(2).strip()))
+            return
+        m = PLAN.match(line)
+        if m:
+            indent = len(m.group(1))
+            if self.stack and self.stack[-1].indent == indent:
+                self.stack[-1].plan = int(m.group(2))
+            return
+        m = RESULT.match(line)
+        if m:
+            indent = len(m.group(1))
+            if not self.stack:
+                return
+            child = self._close_to(indent)
+            if self.stack[-1].indent < indent:
+                self.stack.append(Frame(indent))
+            res = Result(m.group(2) == 'ok', m.group(4).strip(), m.group(5),
+                         child)
+            self.stack[-1].results.append(res)
+
+    def finish_doc(self):
+        if not self.stack:
+            return
+        self._close_to(0)
+        root = self.stack.pop()
+        self._check_plan(root)
+
+    def finish(self):
+        if len(self.stack) > 1:
+            self.errors.append('%s: output ends inside "%s" (guest died?)' %
+                               (self.source, self.stack[-1].name or '?'))
+        self.finish_doc()
+
+
+def leaves(results, prefix):
+    for r in results:
+        name = prefix + r.name
+        if r.child is not None and r.child.results:
+            yield from leaves(r.child.results, name + '.')
+        else:
+            yield name, r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('log')
+    ap.add_argument('--expect', help='file: "kunit SUITE [noskip]" or '
+                    '"user PROGRAM [noskip]" per line')
+    ap.add_argument('--show', help='print the lines of this program only')
+    args = ap.parse_args()
+
+    parsers = {}
+    splats = []
+    done = False
+    shown = []
+    with open(args.log, errors='replace') as f:
+        for raw in f:
+            line = raw.rstrip('\r\n').replace('\r', '')
+            m = USER.match(line)
+            if m:
+                source, text = m.group(1), m.group(2)
+                if source == 'init' and text.startswith('done'):
+                    done = True
+                if args.show and source == args.show:
+                    shown.append(text)
+            else:
+                source, text = 'kunit', TIMESTAMP.sub('', line)
+                if SPLAT.search(text):
+                    splats.append(text)
+            p = parsers.setdefault(source, Parser(source))
+            p.feed(text)
+
+    errors = []
+    for p in parsers.values():
+        p.finish()
+        errors.extend(p.errors)
+
+    if args.show:
+        print('\n'.join(shown))
+        for s in splats:
+            print('SPLAT: ' + s)
+        ok = done and not splats and shown
+        if not done:
+            print('guest did not finish (see %s)' % args.log)
+        return 0 if ok else 1
+
+    passed = failed = skipped = 0
+    found = {}
+    for source, p in sorted(parsers.items()):
+        for doc in p.docs:
+            if source == 'kunit':
+                groups = [(r.name, [r]) for r in doc.results]
+            else:
+                groups = [(source, doc.results)]
+            for group, results in groups:
+                entry = found.setdefault((source, group), [0, 0])
+                for name, r in leaves(results, ''):
+                    full = '%s.%s' % (group, name) if source == 'kunit' \
+                        else '%s.%s' % (source, name)
+                    if r.skip:
+                        skipped += 1
+                        entry[1] += 1
+                        print('SKIP  %s' % full)
+                    elif r.ok:
+                        passed += 1
+                        entry[0] += 1
+                        print('PASS  %s' % full)
+                    else:
+                        failed += 1
+                        print('FAIL  %s' % full)
+
+    if args.expect:
+        with open(args.expect) as f:
+            for line in f:
+                words = line.split('#')[0].split()
+                if not words:
+                    continue
+                kind, name = words[0], words[1]
+                key = ('kunit' if kind == 'kunit' else name, name)
+                if key not in found:
+                    errors.append('expected %s suite "%s" did not run' %
+                                  (kind, name))
+                elif 'noskip' in words[2:] and found[key][1]:
+                    errors.append('%s "%s": %d tests skipped, none may be' %
+                                  (kind, name, found[key][1]))
+    if not done:
+        errors.append('guest did not reach the end of /init '
+                      '(crash or timeout; see %s)' % args.log)
+    for s in splats:
+        errors.append('kernel splat: ' + s)
+
+    for e in errors:
+        print('ERROR %s' % e)
+    failed += len(errors)
+    summary = '%d passed, %d failed' % (passed, failed)
+    if skipped:
+        summary += ', %d skipped' % skipped
+    print(summary)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace access to a zpci-io-vfio-pci function; see zpci_io_lib.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zpci_io_lib.h"
+
+const char *zio_default_bdf(void)
+{
+	static char bdf[256];
+	const char *env = getenv("ZPCI_IO_BDF");
+	struct dirent *e;
+	DIR *d;
+
+	if (env && *env)
+		return env;
+	d = opendir("/sys/bus/pci/drivers/" ZIO_DRIVER);
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		if (strchr(e->d_name, ':')) {
+			snprintf(bdf, sizeof(bdf), "%s", e->d_name);
+			closedir(d);
+			return bdf;
+		}
+	}
+	closedir(d);
+	return NULL;
+}
+
+static int zio_group_of(const char *bdf)
+{
+	char path[256], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = 0;
+	return atoi(basename(target));
+}
+
+int zio_find_region(int device, uint32_t num_regions, uint32_t type,
+		    uint32_t subtype, struct vfio_region_info *out)
+{
+	uint32_t i;
+
+	for (i = VFIO_PCI_NUM_REGIONS; i < num_regions; i++) {
+		struct vfio_region_info *info;
+		struct vfio_info_cap_header *hdr;
+		size_t argsz = sizeof(*info);
+		uint32_t next;
+
+		info = calloc(1, argsz);
+		if (!info)
+			return -ENOMEM;
+		info->argsz = argsz;
+		info->index = i;
+		if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
+			goto skip;
+		if (info->argsz > argsz) {
+			argsz = info->argsz;
+			free(info);
+			info = calloc(1, argsz);
+			if (!info)
+				return -ENOMEM;
+			info->argsz = argsz;
+			info->index = i;
+			if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
+				goto skip;
+		}
+		if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
+			goto skip;
+		for (next = info->cap_offset; next && next < argsz;
+		     next = hdr->next) {
+			struct vfio_region_info_cap_type *t;
+
+			hdr = (void *)((char *)info + next);
+			if (hdr->id != VFIO_REGION_INFO_CAP_TYPE)
+				continue;
+			t = (void *)hdr;
+			if (t->type == type && t->subtype == subtype) {
+				*out = *info;
+				out->argsz = sizeof(*out);
+				free(info);
+				return 0;
+			}
+		}
+skip:
+		free(info);
+	}
+	return -ENOENT;
+}
+
+static int zio_pread_all(int fd, void *buf, size_t len, uint64_t pos)
+{
+	ssize_t n = pread(fd, buf, len, pos);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int zio_pwrite_all(int fd, const void *buf, size_t len, uint64_t pos)
+{
+	ssize_t n = pwrite(fd, buf, len, pos);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int zio_open(const char *bdf, struct zio_dev *d)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_region_info info;
+	char path[64];
+	int group, ret, i;
+
+	memset(d, 0, sizeof(*d));
+	d->container = d->group = d->device = -1;
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+
+	group = zio_group_of(bdf);
+	if (group < 0)
+		return group;
+	d->container = open("/dev/vfio/vfio", O_RDWR);
+	if (d->container < 0)
+		goto err;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	d->group = open(path, O_RDWR);
+	if (d->group < 0)
+		goto err;
+	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status))
+		goto err;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		errno = EBUSY;
+		goto err;
+	}
+	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
+		goto err;
+	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
+		goto err;
+	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (d->device < 0)
+		goto err;
+	d->info.argsz = sizeof(d->info);
+	if (ioctl(d->device, VFIO_DEVICE_GET_INFO, &d->info))
+		goto err;
+
+	for (i = 0; i < VFIO_PCI_ROM_REGION_INDEX; i++) {
+		memset(&info, 0, sizeof(info));
+		info.argsz = sizeof(info);
+		info.index = i;
+		if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO, &info))
+			goto err;
+		d->bar_offset[i] = info.offset;
+		d->bar_size[i] = info.size;
+	}
+	memset(&info, 0, sizeof(info));
+	info.argsz = sizeof(info);
+	info.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO, &info))
+		goto err;
+	d->config_offset = info.offset;
+
+	ret = zio_find_region(d->device, d->info.num_regions,
+			      VFIO_REGION_TYPE_PCI_VENDOR_TYPE | ZIO_VENDOR_IBM,
+			      VFIO_REGION_SUBTYPE_IBM_ZPCI_IO, &info);
+	if (ret) {
+		zio_close(d);
+		return ret;
+	}
+	d->region_index = info.index;
+	d->region_offset = info.offset;
+	d->region_size = info.size;
+	d->region_flags = info.flags;
+	ret = zio_pread_all(d->device, &d->hdr, sizeof(d->hdr),
+			    d->region_offset);
+	if (ret) {
+		zio_close(d);
+		return ret;
+	}
+	return 0;
+err:
+	ret = -errno;
+	zio_close(d);
+	return ret;
+}
+
+void zio_close(struct zio_dev *d)
+{
+	if (d->device >= 0)
+		close(d->device);
+	if (d->group >= 0)
+		close(d->group);
+	if (d->container >= 0)
+		close(d->container);
+	d->device = d->group = d->container = -1;
+}
+
+long zio_write_raw(struct zio_dev *d, const void *buf, size_t len,
+		   uint64_t region_pos)
+{
+	ssize_t n = pwrite(d->device, buf, len, d->region_offset + region_pos);
+
+	return n < 0 ? -errno : n;
+}
+
+int zio_request(struct zio_dev *d, uint8_t op, uint8_t pcias,
+		uint64_t offset, void *data, uint16_t len,
+		struct vfio_zpci_io_resp *resp)
+{
+	struct vfio_zpci_io_req req = {
+		.op = op,
+		.pcias = pcias,
+		.len = len,
+		.offset = offset,
+		.data = (uintptr_t)data,
+		.resp = (uintptr_t)resp,
+	};
+	long n = zio_write_raw(d, &req, sizeof(req), d->hdr.req_offset);
+
+	if (n < 0)
+		return n;
+	return n == sizeof(req) ? 0 : -EIO;
+}
+
+int zio_bar_read(struct zio_dev *d, int bar, uint64_t off, void *buf,
+		 size_t len)
+{
+	return zio_pread_all(d->device, buf, len, d->bar_offset[bar] + off);
+}
+
+int zio_bar_write(struct zio_dev *d, int bar, uint64_t off, const void *buf,
+		  size_t len)
+{
+	return zio_pwrite_all(d->device, buf, len, d->bar_offset[bar] + off);
+}
+
+int zio_config_read(struct zio_dev *d, uint64_t off, void *buf, size_t len)
+{
+	return zio_pread_all(d->device, buf, len, d->config_offset + off);
+}
+
+int zio_config_write(struct zio_dev *d, uint64_t off, const void *buf,
+		     size_t len)
+{
+	return zio_pwrite_all(d->device, buf, len, d->config_offset + off);
+}
+
+static void zio_fmb_path(const char *bdf, char *path, size_t len)
+{
+	snprintf(path, len, "/sys/kernel/debug/pci/%s/statistics", bdf);
+}
+
+int zio_fmb_read(const char *bdf, struct zio_fmb *f)
+{
+	char path[256], line[256];
+	int found = 0;
+	FILE *fp;
+
+	zio_fmb_path(bdf, path, sizeof(path));
+	fp = fopen(path, "r");
+	if (!fp)
+		return -errno;
+	memset(f, 0, sizeof(*f));
+	while (fgets(line, sizeof(line), fp)) {
+		char *colon = strchr(line, ':');
+		char *name = line;
+		uint64_t val;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		while (*name == ' ')
+			name++;
+		val = strtoull(colon + 1, NULL, 10);
+		if (!strcmp(name, "Samples"))
+			f->samples = val, found++;
+		else if (!strcmp(name, "Last update TOD"))
+			f->tod = strtoull(colon + 1, NULL, 16);
+		else if (!strcmp(name, "Load operations"))
+			f->loads = val, found++;
+		else if (!strcmp(name, "Store operations"))
+			f->stores = val, found++;
+		else if (!strcmp(name, "Store block operations"))
+			f->store_blocks = val, found++;
+	}
+	fclose(fp);
+	return found == 4 ? 0 : -ENODATA;
+}
+
+int zio_fmb_reset(const char *bdf)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	zio_fmb_path(bdf, path, sizeof(path));
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "0", 1) != 1 || write(fd, "1", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * An update is complete when its time stamp has changed and the update
+ * bit (bit 63 of the TOD field, shifted out to bit 0 here) is clear.
+ */
+int zio_fmb_fresh(const char *bdf, struct zio_fmb *f, int timeout_s)
+{
+	struct zio_fmb first;
+	int ret, i;
+
+	ret = zio_fmb_read(bdf, &first);
+	if (ret)
+		return ret;
+	for (i = 0; i < timeout_s * 10; i++) {
+		usleep(100000);
+		ret = zio_fmb_read(bdf, f);
+		if (ret)
+			return ret;
+		if (f->tod && f->tod != first.tod && !(f->tod & 1))
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+int zio_fmb_start(const char *bdf, struct zio_fmb *f)
+{
+	int ret = zio_fmb_reset(bdf);
+
+	return ret ? ret : zio_fmb_fresh(bdf, f, 15);
+}
+
+const char *zio_op_name(uint8_t op)
+{
+	switch (op) {
+	case VFIO_ZPCI_IO_OP_PCILG:
+		return "PCILG";
+	case VFIO_ZPCI_IO_OP_PCISTG:
+		return "PCISTG";
+	case VFIO_ZPCI_IO_OP_PCISTB:
+		return "PCISTB";
+	}
+	return "?";
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace access to a zpci-io-vfio-pci function: VFIO type1 plumbing,
+ * region discovery the way QEMU does it, requests, standard BAR access and
+ * the zPCI function measurement block.  Shared by the zpci-io reference
+ * consumer and the kselftests.
+ */
+#ifndef ZPCI_IO_LIB_H
+#define ZPCI_IO_LIB_H
+
+#include <stdint.h>
+#include <linux/vfio.h>
+#include <linux/vfio_zpci_io.h>
+
+#define ZIO_VENDOR_IBM		0x1014
+#define ZIO_DRIVER		"zpci-io-vfio-pci"
+
+struct zio_dev {
+	char bdf[64];
+	int container;
+	int group;
+	int device;
+	struct vfio_device_info info;
+	/* the zPCI I/O region */
+	uint32_t region_index;
+	uint64_t region_offset;
+	uint64_t region_size;
+	uint32_t region_flags;
+	struct vfio_zpci_io_header hdr;
+	/* standard BAR regions */
+	uint64_t bar_offset[VFIO_PCI_ROM_REGION_INDEX];
+	uint64_t bar_size[VFIO_PCI_ROM_REGION_INDEX];
+	uint64_t config_offset;
+};
+
+struct zio_fmb {
+	uint64_t tod;
+	uint64_t samples;
+	uint64_t loads;
+	uint64_t stores;
+	uint64_t store_blocks;
+};
+
+/* First function bound to zpci-io-vfio-pci, or $ZPCI_IO_BDF; NULL if none */
+const char *zio_default_bdf(void);
+
+/* Open @bdf's group, container (type1) and device fd; 0 or -errno. */
+int zio_open(const char *bdf, struct zio_dev *d);
+void zio_close(struct zio_dev *d);
+
+/*
+ * Walk VFIO_DEVICE_GET_REGION_INFO's capability chain of every device
+ * specific region for (type, subtype); fills @info (index, offset, size,
+ * flags).  0, or -ENOENT.
+ */
+int zio_find_region(int device, uint32_t num_regions, uint32_t type,
+		    uint32_t subtype, struct vfio_region_info *info);
+
+/* Issue one request; 0 when the write was accepted, else -errno. */
+int zio_request(struct zio_dev *d, uint8_t op, uint8_t pcias,
+		uint64_t offset, void *data, uint16_t len,
+		struct vfio_zpci_io_resp *resp);
+/* Write a raw request struct; returns pwrite's result or -errno. */
+long zio_write_raw(struct zio_dev *d, const void *buf, size_t len,
+		   uint64_t region_pos);
+
+/* pread/pwrite on the standard BAR / config regions; 0 or -errno */
+int zio_bar_read(struct zio_dev *d, int bar, uint64_t off, void *buf,
+		 size_t len);
+int zio_bar_write(struct zio_dev *d, int bar, uint64_t off, const void *buf,
+		  size_t len);
+int zio_config_read(struct zio_dev *d, uint64_t off, void *buf, size_t len);
+int zio_config_write(struct zio_dev *d, uint64_t off, const void *buf,
+		     size_t len);
+
+/* Function measurement block (debugfs statistics); 0 or -errno */
+int zio_fmb_read(const char *bdf, struct zio_fmb *f);
+int zio_fmb_reset(const char *bdf);
+/* Wait for the emulator/firmware to publish a sample newer than now. */
+int zio_fmb_fresh(const char *bdf, struct zio_fmb *f, int timeout_s);
+/*
+ * (Re)start measurement (QEMU stops updating the block when the function
+ * is disabled and re-enabled) and return the first complete sample.
+ */
+int zio_fmb_start(const char *bdf, struct zio_fmb *f);
+
+const char *zio_op_name(uint8_t op);
+
+#endif /* ZPCI_IO_LIB_H */
