@@ -135,7 +135,7 @@ run_guest() {
 		-device zpci,uid=1,fid=1,target=rng0 \
 		-device virtio-rng-pci-non-transitional,id=rng0,vectors=200 \
 		-device zpci,uid=2,fid=2,target=net0 \
-		-device virtio-net-pci-non-transitional,id=net0 \
+		-device virtio-net-pci-non-transitional,id=net0,vectors=200 \
 		</dev/null >"$logf" 2>&1 || rc=$?
 	[ $rc -eq 124 ] && log "guest timed out after ${tmo}s"
 	return $rc

@@ -457,7 +457,7 @@ static struct kunit_suite zpci_io_issue_suite = {
 #define VIRTIO_QUEUE_SELECT	0x16
 #define VIRTIO_QUEUE_DESC	0x20
 #define MSIX_BAR		1
-#define MSIX_HOLE		0x400	/* between MSI-X table and PBA (0x800) */
+#define MSIX_PAST_PBA		0xd00	/* vectors=200: PBA 0xc80-0xc9f, then nothing */
 
 struct hw_ctx {
 	struct pci_dev *pdev;
@@ -579,7 +579,7 @@ static void hw_pcistb_without_register_is_operand_exception(struct kunit *test)
 	struct hw_ctx *ctx = test->priv;
 	struct zpci_io_outcome out;
 
-	out = hw_block(ctx, MSIX_BAR, MSIX_HOLE, 16, zeros);
+	out = hw_block(ctx, MSIX_BAR, MSIX_PAST_PBA, 16, zeros);
 	KUNIT_EXPECT_TRUE(test, out.exception);
 	KUNIT_EXPECT_EQ(test, out.pic, VFIO_ZPCI_IO_PIC_OPERAND);
 }
