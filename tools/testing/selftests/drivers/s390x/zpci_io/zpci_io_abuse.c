@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Abuse tests for the VFIO zPCI I/O region: seeded random requests,
+ * concurrency against resets and memory-space toggling, open/close loops.
+ * Bounded in count and time; the seed is printed and $ZPCI_IO_SEED
+ * reproduces a run.
+ *
+ * Target as in zpci_io_test.c: virtio-rng-pci-non-transitional, vectors=200.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "zpci_io_lib.h"
+
+#define LG	VFIO_ZPCI_IO_OP_PCILG
+#define STG	VFIO_ZPCI_IO_OP_PCISTG
+#define STB	VFIO_ZPCI_IO_OP_PCISTB
+
+#define RANDOM_REQUESTS	100000
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: small, seedable, reproducible */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t pick(const uint64_t *v, int n)
+{
+	return v[rnd() % n];
+}
+
+FIXTURE(abuse) {
+	struct zio_dev d;
+};
+
+FIXTURE_SETUP(abuse)
+{
+	const char *bdf = zio_default_bdf();
+	int ret;
+
+	ASSERT_NE(NULL, bdf);
+	ret = zio_open(bdf, &self->d);
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", bdf, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(abuse)
+{
+	zio_close(&self->d);
+}
+
+/*
+ * A store the device may safely see: the PBA, or the queue address
+ * registers of queue 0 (never enabled, so never used for DMA).
+ */
+static int safe_store(const struct vfio_zpci_io_req *r)
+{
+	if (r->pcias == 1)
+		return r->offset >= 0xc80 && r->offset + r->len <= 0xca0;
+	if (r->pcias == 4)
+		return r->offset >= 0x20 && r->offset + r->len <= 0x38;
+	return 0;
+}
+
+/* Would the kernel accept it?  Mirrors the documented rules. */
+static int valid(const struct zio_dev *d, const struct vfio_zpci_io_req *r)
+{
+	const struct vfio_zpci_io_header *h = &d->hdr;
+	int i;
+
+	if (r->flags)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (r->reserved[i])
+			return 0;
+	if (r->pcias >= 6 || !h->bar_size[r->pcias])
+		return 0;
+	if (r->op == LG || r->op == STG) {
+		if (r->len != 1 && r->len != 2 && r->len != 4 && r->len != 8)
+			return 0;
+		if ((r->offset & 7) + r->len > 8)
+			return 0;
+	} else if (r->op == STB) {
+		if (r->len > h->maxstbl || (r->offset & 0xfff) + r->len > 0x1000)
+			return 0;
+		if (r->len <= 8 || r->len % 8 || r->offset % 8)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (r->offset >= h->bar_size[r->pcias] ||
+	    r->len > h->bar_size[r->pcias] - r->offset)
+		return 0;
+	if (r->pcias == h->msix_bar && r->offset < h->msix_offset + h->msix_size &&
+	    r->offset + r->len > h->msix_offset)
+		return 0;
+	return 1;
+}
+
+TEST_F_TIMEOUT(abuse, random_requests_only_documented_errnos_fmb_exact, 600)
+{
+	static const uint64_t offs[] = {
+		0, 1, 4, 7, 8, 0x12, 0x20, 0x24, 0x28, 0xc78, 0xc80, 0xc88,
+		0xc98, 0xca0, 0xd00, 0xff8, 0xfff, 0x1000, 0x3ff8, 0x4000,
+		~0ULL - 7, 1ULL << 40, 1ULL << 48,
+	};
+	static const uint64_t lens[] = {
+		0, 1, 2, 3, 4, 7, 8, 9, 16, 17, 24, 32, 120, 128, 129, 136,
+		4096, 65535,
+	};
+	uint8_t *rw = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+	uint8_t *none = mmap(NULL, 4096, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t n_lg = 0, n_stg = 0, n_stb = 0, n_exc = 0, refused = 0;
+	uint64_t odd_writes = 0;
+	uint64_t seed, errs[4] = { 0 };
+	struct zio_fmb before, after;
+	const char *env = getenv("ZPCI_IO_SEED");
+	int i, bad = 0;
+
+	ASSERT_NE(MAP_FAILED, rw);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(MAP_FAILED, none);
+	seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	rng_state = seed | 1;
+	TH_LOG("seed %llu (ZPCI_IO_SEED=%llu reproduces)",
+	       (unsigned long long)seed, (unsigned long long)seed);
+	ASSERT_EQ(0, zio_fmb_start(self->d.bdf, &before));
+
+	for (i = 0; i < RANDOM_REQUESTS && bad < 10; i++) {
+		struct vfio_zpci_io_req r = { 0 };
+		struct vfio_zpci_io_resp *resp;
+		uint64_t where = rnd() % 16, pos = self->d.hdr.req_offset;
+		size_t size = sizeof(r);
+		int accepted, e;
+		long ret;
+
+		r.op = rnd() % 8 ? 1 + rnd() % 3 : rnd() % 256;
+		r.pcias = rnd() % 8 ? pick((const uint64_t[]){ 1, 4 }, 2) :
+			  rnd() % 256;
+		r.offset = rnd() % 2 ? pick(offs, sizeof(offs) / 8) : rnd() % 0x5000;
+		r.len = rnd() % 2 ? pick(lens, sizeof(lens) / 8) : rnd() % 300;
+		if (rnd() % 16 == 0)
+			r.flags = 1U << (rnd() % 32);
+		if (rnd() % 16 == 0)
+			r.reserved[rnd() % 4] = rnd() | 1;
+		r.data = (uintptr_t)rw;
+		resp = (void *)(rw + 4096 + (rnd() % 64) * 8);
+		r.resp = (uintptr_t)resp;
+		if (where == 0)
+			r.data = rnd() % 2 ? (uintptr_t)none : 0;
+		else if (where == 1)
+			r.resp = rnd() % 2 ? (uintptr_t)ro : (uintptr_t)none;
+		else if (where == 2)
+			r.data = (uintptr_t)ro;
+		if (rnd() % 32 == 0) {
+			size = rnd() % 2 ? 1 + rnd() % (sizeof(r) - 1) :
+					   sizeof(r) + 1 + rnd() % 8;
+			odd_writes++;
+		} else if (rnd() % 32 == 0) {
+			pos = rnd() % 0x140;
+			odd_writes += pos != self->d.hdr.req_offset;
+		}
+		accepted = size == sizeof(r) && pos == self->d.hdr.req_offset &&
+			   valid(&self->d, &r);
+		if (accepted && r.op != LG && !safe_store(&r)) {
+			/* keep the device sane: turn it into a load */
+			r.op = LG;
+			if (r.len > 8 || (r.offset & 7) + r.len > 8) {
+				r.len = 8;
+				r.offset &= ~7ULL;
+			}
+			accepted = valid(&self->d, &r);
+		}
+		{
+			uint8_t buf[sizeof(r) + 16] = { 0 };
+
+			memcpy(buf, &r, sizeof(r));
+			ret = zio_write_raw(&self->d, buf, size, pos);
+		}
+		if (ret == (long)sizeof(r)) {
+			/* the measurement block skips faulting instructions */
+			if (resp->flags & VFIO_ZPCI_IO_RESP_EXCEPTION)
+				n_exc++;
+			else if (r.op == LG)
+				n_lg++;
+			else if (r.op == STG)
+				n_stg++;
+			else
+				n_stb++;
+			if (!accepted || resp->reserved) {
+				TH_LOG("req %d: accepted unexpectedly (op %u as %u off 0x%llx len %u)",
+				       i, r.op, r.pcias,
+				       (unsigned long long)r.offset, r.len);
+				bad++;
+			}
+			continue;
+		}
+		refused++;
+		e = -ret;
+		if (e == EINVAL)
+			errs[0]++;
+		else if (e == EACCES)
+			errs[1]++;
+		else if (e == EFAULT)
+			errs[2]++;
+		else
+			errs[3]++;
+		if (e != EINVAL && e != EACCES && e != EFAULT) {
+			TH_LOG("req %d: undocumented errno %d", i, e);
+			bad++;
+		}
+		if (accepted && e != EFAULT) {
+			TH_LOG("req %d: valid request refused with %d", i, e);
+			bad++;
+		}
+	}
+	ASSERT_EQ(0, bad);
+	ASSERT_EQ(0, zio_fmb_fresh(self->d.bdf, &after, 15));
+	TH_LOG("%d requests: %llu PCILG, %llu PCISTG, %llu PCISTB, %llu exceptions issued; %llu refused (EINVAL %llu, EACCES %llu, EFAULT %llu), %llu malformed writes",
+	       i, (unsigned long long)n_lg, (unsigned long long)n_stg,
+	       (unsigned long long)n_stb, (unsigned long long)n_exc,
+	       (unsigned long long)refused,
+	       (unsigned long long)errs[0], (unsigned long long)errs[1],
+	       (unsigned long long)errs[2], (unsigned long long)odd_writes);
+	EXPECT_EQ(n_lg, after.loads - before.loads);
+	EXPECT_EQ(n_stg, after.stores - before.stores);
+	EXPECT_EQ(n_stb, after.store_blocks - before.store_blocks);
+	munmap(rw, 8192);
+	munmap(ro, 4096);
+	munmap(none, 4096);
+}
+
+struct racer {
+	struct zio_dev *d;
+	volatile int *stop;
+	int id;
+	long ok, notnow, wrong;
+};
+
+static void *racer_fn(void *arg)
+{
+	struct racer *r = arg;
+	struct vfio_zpci_io_resp resp;
+
+	while (!*r->stop) {
+		uint16_t nq = 0xffff;
+		int ret = zio_request(r->d, LG, 4, 0x12, &nq, 2, &resp);
+
+		if (ret == -EIO)
+			r->notnow++;
+		else if (ret || resp.flags || (resp.cc == 0 && le16toh(nq) != 1))
+			r->wrong++;
+		else
+			r->ok++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(abuse, requests_race_resets_and_memory_toggles, 300)
+{
+	volatile int stop = 0;
+	struct racer r[8];
+	pthread_t t[8];
+	uint16_t cmd, off;
+	long ok = 0, notnow = 0, wrong = 0;
+	int i, resets = 0, reset_err = 0;
+	uint16_t nq;
+
+	ASSERT_EQ(0, zio_config_read(&self->d, 4, &cmd, 2));
+	off = htole16(le16toh(cmd) & ~0x2);
+	for (i = 0; i < 8; i++) {
+		r[i] = (struct racer){ .d = &self->d, .stop = &stop, .id = i };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, racer_fn, &r[i]));
+	}
+	for (i = 0; i < 100; i++) {
+		if (ioctl(self->d.device, VFIO_DEVICE_RESET) == 0)
+			resets++;
+		else
+			reset_err = errno;
+		zio_config_write(&self->d, 4, &off, 2);
+		usleep(1000);
+		zio_config_write(&self->d, 4, &cmd, 2);
+		usleep(1000);
+	}
+	stop = 1;
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		ok += r[i].ok;
+		notnow += r[i].notnow;
+		wrong += r[i].wrong;
+	}
+	TH_LOG("%d resets (%s), 100 memory toggles; requests: %ld ok, %ld EIO (memory off), %ld wrong",
+	       resets, resets ? "ok" : strerror(reset_err), ok, notnow, wrong);
+	ASSERT_EQ(0, wrong);
+	ASSERT_LT(0, ok);
+	/* afterwards the device works */
+	ASSERT_EQ(0, zio_config_write(&self->d, 4, &cmd, 2));
+	nq = 0;
+	ASSERT_EQ(0, zio_bar_read(&self->d, 4, 0x12, &nq, 2));
+	ASSERT_EQ(1, le16toh(nq));
+}
+
+static int req_ok_simple(struct zio_dev *d, uint8_t *v)
+{
+	struct vfio_zpci_io_resp resp;
+	int ret = zio_request(d, LG, 4, 0x12, v, 2, &resp);
+
+	return ret ? ret : resp.cc;
+}
+
+TEST(open_close_100_times_region_follows_the_fd)
+{
+	const char *bdf = zio_default_bdf();
+	struct zio_dev d;
+	int i, ret;
+
+	ASSERT_NE(NULL, bdf);
+	for (i = 0; i < 100; i++) {
+		uint8_t v[2];
+
+		ret = zio_open(bdf, &d);
+		ASSERT_EQ(0, ret) TH_LOG("open %d: %s", i, strerror(-ret));
+		ASSERT_EQ(VFIO_PCI_NUM_REGIONS + 1, d.info.num_regions);
+		ASSERT_EQ(0, req_ok_simple(&d, v));
+		zio_close(&d);
+	}
+}
+
+TEST_HARNESS_MAIN
