@@ -51,39 +51,45 @@ static int zio_group_of(const char *bdf)
 	return atoi(basename(target));
 }
 
+/* VFIO_DEVICE_GET_REGION_INFO with room for the capability chain */
+static struct vfio_region_info *zio_region_info(int device, uint32_t index)
+{
+	struct vfio_region_info *info = NULL;
+	size_t argsz = sizeof(*info);
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		free(info);
+		info = calloc(1, argsz);
+		if (!info)
+			return NULL;
+		info->argsz = argsz;
+		info->index = index;
+		if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
+			break;
+		if (info->argsz <= argsz)
+			return info;
+		argsz = info->argsz;
+	}
+	free(info);
+	return NULL;
+}
+
 int zio_find_region(int device, uint32_t num_regions, uint32_t type,
 		    uint32_t subtype, struct vfio_region_info *out)
 {
 	uint32_t i;
 
 	for (i = VFIO_PCI_NUM_REGIONS; i < num_regions; i++) {
-		struct vfio_region_info *info;
+		struct vfio_region_info *info = zio_region_info(device, i);
 		struct vfio_info_cap_header *hdr;
-		size_t argsz = sizeof(*info);
 		uint32_t next;
 
-		info = calloc(1, argsz);
 		if (!info)
-			return -ENOMEM;
-		info->argsz = argsz;
-		info->index = i;
-		if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
-			goto skip;
-		if (info->argsz > argsz) {
-			argsz = info->argsz;
-			free(info);
-			info = calloc(1, argsz);
-			if (!info)
-				return -ENOMEM;
-			info->argsz = argsz;
-			info->index = i;
-			if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
-				goto skip;
-		}
-		if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
-			goto skip;
-		for (next = info->cap_offset; next && next < argsz;
-		     next = hdr->next) {
+			continue;
+		next = info->flags & VFIO_REGION_INFO_FLAG_CAPS ?
+		       info->cap_offset : 0;
+		for (; next && next < info->argsz; next = hdr->next) {
 			struct vfio_region_info_cap_type *t;
 
 			hdr = (void *)((char *)info + next);
@@ -97,7 +103,6 @@ int zio_find_region(int device, uint32_t num_regions, uint32_t type,
 				return 0;
 			}
 		}
-skip:
 		free(info);
 	}
 	return -ENOENT;
