@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,4 +365,174 @@ const char *zio_op_name(uint8_t op)
 		return "PCISTB";
 	}
 	return "?";
+}
+
+int zio_sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+int zio_sysfs_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+void zio_bound_driver(const char *bdf, char *drv, size_t len)
+{
+	char path[320], target[512];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	drv[0] = 0;
+	if (n <= 0)
+		return;
+	target[n] = 0;
+	snprintf(drv, len, "%s", strrchr(target, '/') + 1);
+}
+
+int zio_bind(const char *bdf)
+{
+	char path[320], drv[128];
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	ret = zio_sysfs_write(path, ZIO_DRIVER);
+	if (ret)
+		return ret;
+	/* fails with EBUSY/ENODEV when already bound or not matched */
+	zio_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	return strcmp(drv, ZIO_DRIVER) ? -ENODEV : 0;
+}
+
+int zio_unbind(const char *bdf)
+{
+	char drv[128];
+	int ret;
+
+	ret = zio_sysfs_write("/sys/bus/pci/drivers/" ZIO_DRIVER "/unbind", bdf);
+	if (ret)
+		return ret;
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	return drv[0] ? -EBUSY : 0;
+}
+
+int zio_module_load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int zio_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static unsigned long zio_sysfs_hex(const char *dir, const char *name,
+				   const char *attr)
+{
+	char path[512], val[32];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, name, attr);
+	if (zio_sysfs_read(path, val, sizeof(val)))
+		return ~0UL;
+	return strtoul(val, NULL, 16);
+}
+
+int zio_find_function(unsigned int vendor, unsigned int device, char *bdf,
+		      size_t len)
+{
+	static const char dir[] = "/sys/bus/pci/devices";
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while (ret && (e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    zio_sysfs_hex(dir, e->d_name, "vendor") != vendor ||
+		    zio_sysfs_hex(dir, e->d_name, "device") != device)
+			continue;
+		snprintf(bdf, len, "%s", e->d_name);
+		ret = 0;
+	}
+	closedir(d);
+	return ret;
+}
+
+int zio_find_slot(const char *bdf, char *path, size_t len)
+{
+	static const char dir[] = "/sys/bus/pci/slots";
+	DIR *d = opendir(dir);
+	char addr[512], val[64];
+	struct dirent *e;
+	int ret = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while (ret && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(addr, sizeof(addr), "%s/%s/address", dir, e->d_name);
+		/* address is DDDD:BB:DD, the function's BDF without .F */
+		if (zio_sysfs_read(addr, val, sizeof(val)) ||
+		    strncmp(bdf, val, strlen(val)) || bdf[strlen(val)] != '.')
+			continue;
+		snprintf(path, len, "%s/%s", dir, e->d_name);
+		ret = 0;
+	}
+	closedir(d);
+	return ret;
+}
+
+int zio_request_eventfd(struct zio_dev *d)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (void *)buf;
+	int32_t fd = eventfd(0, EFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	set->argsz = sizeof(buf);
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = VFIO_PCI_REQ_IRQ_INDEX;
+	set->start = 0;
+	set->count = 1;
+	memcpy(set->data, &fd, sizeof(fd));
+	if (ioctl(d->device, VFIO_DEVICE_SET_IRQS, set)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
 }

@@ -8,6 +8,7 @@
 #ifndef ZPCI_IO_LIB_H
 #define ZPCI_IO_LIB_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/vfio.h>
 #include <linux/vfio_zpci_io.h>
@@ -85,5 +86,29 @@ int zio_fmb_fresh(const char *bdf, struct zio_fmb *f, int timeout_s);
 int zio_fmb_start(const char *bdf, struct zio_fmb *f);
 
 const char *zio_op_name(uint8_t op);
+
+/*
+ * Host administration through sysfs and the module syscalls; 0 or -errno.
+ * zio_bind() sets driver_override and probes; it succeeds only when the
+ * function ends up bound to zpci-io-vfio-pci.  zio_unbind() blocks while a
+ * VFIO user still holds the device (VFIO sends it a device request).
+ */
+int zio_sysfs_write(const char *path, const char *val);
+int zio_sysfs_read(const char *path, char *buf, size_t len);
+void zio_bound_driver(const char *bdf, char *drv, size_t len);
+int zio_bind(const char *bdf);
+int zio_unbind(const char *bdf);
+int zio_module_load(const char *path, const char *params);
+int zio_module_unload(const char *name);
+/* First function with @vendor:@device, as DDDD:BB:DD.F; 0 or -ENOENT */
+int zio_find_function(unsigned int vendor, unsigned int device, char *bdf,
+		      size_t len);
+/* /sys/bus/pci/slots/<slot> whose address holds @bdf; 0 or -ENOENT */
+int zio_find_slot(const char *bdf, char *path, size_t len);
+/*
+ * Eventfd signalled when the kernel wants the device back (unbind,
+ * hot-unplug): VFIO_DEVICE_SET_IRQS on VFIO_PCI_REQ_IRQ_INDEX.
+ */
+int zio_request_eventfd(struct zio_dev *d);
 
 #endif /* ZPCI_IO_LIB_H */

@@ -7,7 +7,9 @@
  * runs the userspace programs.  Every line a program prints reaches the
  * console as "@@<program>: <line>", so the host can tell userspace KTAP
  * from the kernel log.  The guest's own lifecycle checks are reported as
- * KTAP under "@@zpci_io_lifecycle: ".  Then the guest powers off.
+ * KTAP under "@@zpci_io_lifecycle: ".  On the debug kernel (kernel
+ * parameter zpci_io_kernel=debug) it also proves lockdep still armed and
+ * kmemleak silent at the end.  Then the guest powers off.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,8 +27,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DRIVER		"zpci-io-vfio-pci"
+#include "zpci_io_lib.h"
+
 #define MODDIR		"/lib/modules/"
+#define DRIVER_KO	MODDIR "zpci-io-vfio-pci.ko"
+#define KUNIT_KO	MODDIR "zpci_io_kunit.ko"
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define LOCKDEP_STATS	"/proc/lockdep_stats"
 #define LIFECYCLE	"zpci_io_lifecycle"
 #define TEST_TIMEOUT	600
 
@@ -60,124 +67,6 @@ static void lc_result(int ok, const char *name, const char *why)
 	if (!ok && why)
 		emit(LIFECYCLE, "# %s: %s", name, why);
 	emit(LIFECYCLE, "%sok %d %s", ok ? "" : "not ", lc_num, name);
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = 0;
-	return 0;
-}
-
-static int load_module(const char *name, const char *params)
-{
-	char path[256];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), MODDIR "%s.ko", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	ret = ret ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int unload_module(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
-}
-
-/* First PCI function with vendor:device, as DDDD:BB:DD.F in @bdf */
-static int find_function(unsigned int vendor, unsigned int device,
-			 char *bdf, size_t len)
-{
-	DIR *d = opendir("/sys/bus/pci/devices");
-	struct dirent *e;
-	char path[512], val[32];
-	int found = 0;
-
-	if (!d)
-		return 0;
-	while (!found && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-			 e->d_name);
-		if (read_file(path, val, sizeof(val)) ||
-		    strtoul(val, NULL, 16) != vendor)
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 e->d_name);
-		if (read_file(path, val, sizeof(val)) ||
-		    strtoul(val, NULL, 16) != device)
-			continue;
-		snprintf(bdf, len, "%s", e->d_name);
-		found = 1;
-	}
-	closedir(d);
-	return found;
-}
-
-/* Name of the driver bound to @bdf, "" if none */
-static void bound_driver(const char *bdf, char *drv, size_t len)
-{
-	char path[512], target[512];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	drv[0] = 0;
-	if (n <= 0)
-		return;
-	target[n] = 0;
-	snprintf(drv, len, "%s", strrchr(target, '/') + 1);
-}
-
-static int bind_function(const char *bdf)
-{
-	char path[512], drv[128];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
-	if (write_file(path, DRIVER))
-		return -1;
-	write_file("/sys/bus/pci/drivers_probe", bdf);
-	bound_driver(bdf, drv, sizeof(drv));
-	return strcmp(drv, DRIVER) ? -1 : 0;
-}
-
-static int unbind_function(const char *bdf)
-{
-	char drv[128];
-
-	if (write_file("/sys/bus/pci/drivers/" DRIVER "/unbind", bdf))
-		return -1;
-	bound_driver(bdf, drv, sizeof(drv));
-	return drv[0] ? -1 : 0;
 }
 
 /*
@@ -257,9 +146,13 @@ static void run_tests(const char *bdf)
 		char *argv[] = { path, NULL };
 
 		if (names[i]->d_name[0] != '.') {
+			time_t start = time(NULL);
+
 			snprintf(path, sizeof(path), "/tests/%s",
 				 names[i]->d_name);
 			run_program(names[i]->d_name, argv, TEST_TIMEOUT);
+			emit("init", "%s took %ld s", names[i]->d_name,
+			     (long)(time(NULL) - start));
 		}
 		free(names[i]);
 	}
@@ -276,37 +169,98 @@ static void tool(const char *a1, const char *a2, const char *a3,
 	run_program("demo", argv, TEST_TIMEOUT);
 }
 
-static void mode_check(const char *rng, const char *net)
+/* The debug kernel's own checkers are armed: lockdep and kmemleak */
+static int debug_tools_present(void)
+{
+	return !access(LOCKDEP_STATS, R_OK) && !access(KMEMLEAK, R_OK);
+}
+
+/* lockdep switches itself off ("debug_locks: 0") after its first report */
+static void check_lockdep_armed(void)
+{
+	char stats[8192], *p;
+	int fd = open(LOCKDEP_STATS, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, stats, sizeof(stats) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	stats[n > 0 ? n : 0] = 0;
+	p = strstr(stats, "debug_locks:");
+	lc_result(p && strtol(p + 12, NULL, 10) == 1, "lockdep_still_armed",
+		  "debug_locks is not 1: lockdep reported something");
+}
+
+/*
+ * Objects that became unreferenced during the run; kmemleak only reports
+ * objects older than 5 s, and needs two scans to be sure.
+ */
+static void check_kmemleak(void)
+{
+	char buf[1024];
+	int fd, i;
+	ssize_t n = 0;
+
+	sleep(6);
+	for (i = 0; i < 2; i++)
+		zio_sysfs_write(KMEMLEAK, "scan");
+	fd = open(KMEMLEAK, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = 0;
+	if (n > 0)
+		emit(LIFECYCLE, "# kmemleak: %.300s", buf);
+	lc_result(fd >= 0 && n == 0, "kmemleak_finds_no_leaks",
+		  "kmemleak reported unreferenced objects");
+}
+
+static void mode_check(const char *rng, const char *net, int debug)
 {
 	char drv[128];
 	int ret;
 
 	emit(LIFECYCLE, "TAP version 13");
-	emit(LIFECYCLE, "1..9");
+	emit(LIFECYCLE, "1..%d", debug ? 14 : 11);
+	if (debug) {
+		lc_result(debug_tools_present(), "debug_kernel_tools_present",
+			  LOCKDEP_STATS " or " KMEMLEAK " missing");
+		/* only what happens from here on is ours to answer for */
+		zio_sysfs_write(KMEMLEAK, "clear");
+	}
 	lc_result(rng[0] && net[0], "two_zpci_functions_present",
 		  "virtio-rng or virtio-net function missing");
-	ret = load_module("zpci-io-vfio-pci", "");
+	ret = zio_module_load(DRIVER_KO, "");
 	lc_result(!ret, "driver_module_loads", strerror(-ret));
-	ret = load_module("zpci_io_kunit", "");
+	/* the KUnit suites run while the module loads */
+	ret = zio_module_load(KUNIT_KO, "");
 	lc_result(!ret, "kunit_module_loads", strerror(-ret));
-	lc_result(!bind_function(rng), "bind_through_driver_override",
-		  "driver link is not " DRIVER);
-	bound_driver(net, drv, sizeof(drv));
-	lc_result(strcmp(drv, DRIVER) != 0, "binding_is_per_function",
+	ret = zio_module_unload("zpci_io_kunit");
+	lc_result(!ret, "kunit_module_unloads", strerror(-ret));
+	lc_result(!zio_bind(rng), "bind_through_driver_override",
+		  "driver link is not " ZIO_DRIVER);
+	zio_bound_driver(net, drv, sizeof(drv));
+	lc_result(strcmp(drv, ZIO_DRIVER) != 0, "binding_is_per_function",
 		  "the other function got bound too");
 
+	setenv("ZPCI_IO_MODULE", DRIVER_KO, 1);
 	run_tests(rng);
 
-	lc_result(!unbind_function(rng), "unbind_clean", "still bound");
-	ret = unload_module("zpci_io_kunit");
-	if (!ret)
-		ret = unload_module("zpci_io_vfio_pci");
+	zio_bound_driver(rng, drv, sizeof(drv));
+	lc_result(!strcmp(drv, ZIO_DRIVER), "function_bound_after_tests",
+		  "the tests left the function unbound");
+	lc_result(!zio_unbind(rng), "unbind_clean", "still bound");
+	ret = zio_module_unload("zpci_io_vfio_pci");
 	lc_result(!ret, "rmmod_clean", strerror(-ret));
-	ret = load_module("zpci-io-vfio-pci", "");
-	lc_result(!ret && !bind_function(rng) && !unbind_function(rng),
+	ret = zio_module_load(DRIVER_KO, "");
+	lc_result(!ret && !zio_bind(rng) && !zio_unbind(rng),
 		  "reload_rebind_unbind_clean", "reload cycle failed");
-	ret = unload_module("zpci_io_vfio_pci");
+	ret = zio_module_unload("zpci_io_vfio_pci");
 	lc_result(!ret, "final_rmmod_clean", strerror(-ret));
+	if (debug) {
+		check_lockdep_armed();
+		check_kmemleak();
+	}
 }
 
 static void mode_demo(const char *rng)
@@ -314,14 +268,14 @@ static void mode_demo(const char *rng)
 	char drv[128];
 	int ret;
 
-	ret = load_module("zpci-io-vfio-pci", "");
+	ret = zio_module_load(DRIVER_KO, "");
 	emit("demo", "# insmod zpci-io-vfio-pci.ko: %s",
 	     ret ? strerror(-ret) : "ok");
-	if (bind_function(rng)) {
+	if (zio_bind(rng)) {
 		emit("demo", "# binding %s failed", rng);
 		return;
 	}
-	bound_driver(rng, drv, sizeof(drv));
+	zio_bound_driver(rng, drv, sizeof(drv));
 	emit("demo", "# %s (virtio-rng) is bound to %s", rng, drv);
 	tool("info", rng, NULL, NULL, NULL, NULL);
 	tool("bar-read", rng, "4", "0x12", "2", NULL);
@@ -333,27 +287,30 @@ static void mode_demo(const char *rng)
 	tool("counters", rng, NULL, NULL, NULL, NULL);
 	tool("load", "-f", rng, "4", "0x12", "2");
 	tool("store", "-f", rng, "1", "0xc80", "0000000000000000000000000000000000000000000000000000000000000000");
-	unbind_function(rng);
-	unload_module("zpci_io_vfio_pci");
+	zio_unbind(rng);
+	zio_module_unload("zpci_io_vfio_pci");
 }
 
 static void mode_bench(const char *rng)
 {
 	char *argv[] = { "/bin/zpci-io", "bench", (char *)rng, NULL };
 
-	load_module("zpci-io-vfio-pci", "");
-	if (bind_function(rng)) {
+	zio_module_load(DRIVER_KO, "");
+	if (zio_bind(rng)) {
 		emit("bench", "# binding %s failed", rng);
 		return;
 	}
 	run_program("bench", argv, TEST_TIMEOUT);
-	unbind_function(rng);
-	unload_module("zpci_io_vfio_pci");
+	zio_unbind(rng);
+	zio_module_unload("zpci_io_vfio_pci");
 }
 
 int main(void)
 {
 	char mode[32] = "check", rng[256] = "", net[256] = "";
+	/* unknown kernel parameters reach init's environment */
+	const char *kernel = getenv("zpci_io_kernel");
+	int debug = kernel && !strcmp(kernel, "debug");
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -363,18 +320,19 @@ int main(void)
 	if (console_fd < 0)
 		console_fd = 1;
 
-	read_file("/mode", mode, sizeof(mode));
-	find_function(0x1af4, 0x1044, rng, sizeof(rng));
-	find_function(0x1af4, 0x1041, net, sizeof(net));
-	emit("init", "mode %s, virtio-rng %s, virtio-net %s", mode,
-	     rng[0] ? rng : "-", net[0] ? net : "-");
+	zio_sysfs_read("/mode", mode, sizeof(mode));
+	zio_find_function(0x1af4, 0x1044, rng, sizeof(rng));
+	zio_find_function(0x1af4, 0x1041, net, sizeof(net));
+	emit("init", "mode %s, kernel %s, virtio-rng %s, virtio-net %s", mode,
+	     debug ? "debug" : "standard", rng[0] ? rng : "-",
+	     net[0] ? net : "-");
 
 	if (!strcmp(mode, "demo"))
 		mode_demo(rng);
 	else if (!strcmp(mode, "bench"))
 		mode_bench(rng);
 	else
-		mode_check(rng, net);
+		mode_check(rng, net, debug);
 
 	emit("init", "done (%d lifecycle failures)", lc_failed);
 	sync();

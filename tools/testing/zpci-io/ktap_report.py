@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Judge a zpci-io guest console log.
+"""Judge zpci-io guest console logs (one per guest kernel).
 
 The log holds the kernel's console (KUnit KTAP, and any splat) and lines
 that /init re-emitted from userspace programs as "@@<program>: <line>".
@@ -23,9 +23,15 @@ SPLATS = [
     r'lockdep', r'possible (circular|recursive) locking', r'UBSAN',
     r'Kernel panic', r'kernel BUG', r'Unable to handle kernel',
     r'INFO: task .* blocked', r'refcount_t:', r'list_(add|del) corruption',
-    r'sleeping function called from invalid context',
+    r'sleeping function called from invalid context', r'ODEBUG:',
+    r'suspected memory leak', r'Redzone', r'Poison overwritten',
+    r'Object padding', r'hung_task', r'stack-protector', r'soft lockup',
+    r'rcu_.*stall', r'inconsistent lock state', r'DEBUG_LOCKS_WARN_ON',
 ]
 SPLAT = re.compile('|'.join(SPLATS))
+# Boot banners of the debug kernel's checkers, not reports
+BENIGN = re.compile(r'^(kasan: KernelAddressSanitizer initialized|'
+                    r'kmemleak: Kernel memory leak detector initialized)')
 
 
 class Frame:
@@ -132,19 +138,13 @@ def leaves(results, prefix):
             yield name, r
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('log')
-    ap.add_argument('--expect', help='file: "kunit SUITE [noskip]" or '
-                    '"user PROGRAM [noskip]" per line')
-    ap.add_argument('--show', help='print the lines of this program only')
-    args = ap.parse_args()
-
+def parse_log(path, show=None):
+    """Parse one guest console log: (parsers, splats, done, shown)."""
     parsers = {}
     splats = []
     done = False
     shown = []
-    with open(args.log, errors='replace') as f:
+    with open(path, errors='replace') as f:
         for raw in f:
             line = raw.rstrip('\r\n').replace('\r', '')
             m = USER.match(line)
@@ -152,32 +152,37 @@ def main():
                 source, text = m.group(1), m.group(2)
                 if source == 'init' and text.startswith('done'):
                     done = True
-                if args.show and source == args.show:
+                if show and source == show:
                     shown.append(text)
             else:
                 source, text = 'kunit', TIMESTAMP.sub('', line)
-                if SPLAT.search(text):
+                if SPLAT.search(text) and not BENIGN.search(text):
                     splats.append(text)
             p = parsers.setdefault(source, Parser(source))
             p.feed(text)
-
-    errors = []
     for p in parsers.values():
         p.finish()
-        errors.extend(p.errors)
+    return parsers, splats, done, shown
 
-    if args.show:
-        print('\n'.join(shown))
-        for s in splats:
-            print('SPLAT: ' + s)
-        ok = done and not splats and shown
-        if not done:
-            print('guest did not finish (see %s)' % args.log)
-        return 0 if ok else 1
 
-    passed = failed = skipped = 0
+def read_expect(path):
+    expect = []
+    with open(path) as f:
+        for line in f:
+            words = line.split('#')[0].split()
+            if words:
+                expect.append(words)
+    return expect
+
+
+def judge(label, path, expect, counts):
+    """Print one log's results; return its errors."""
+    parsers, splats, done, _ = parse_log(path)
+    tag = label + ': ' if label else ''
+    errors = []
     found = {}
     for source, p in sorted(parsers.items()):
+        errors.extend(p.errors)
         for doc in p.docs:
             if source == 'kunit':
                 groups = [(r.name, [r]) for r in doc.results]
@@ -186,46 +191,69 @@ def main():
             for group, results in groups:
                 entry = found.setdefault((source, group), [0, 0])
                 for name, r in leaves(results, ''):
-                    full = '%s.%s' % (group, name) if source == 'kunit' \
-                        else '%s.%s' % (source, name)
+                    full = '%s%s.%s' % (tag, group if source == 'kunit'
+                                        else source, name)
                     if r.skip:
-                        skipped += 1
+                        counts['skipped'] += 1
                         entry[1] += 1
                         print('SKIP  %s' % full)
                     elif r.ok:
-                        passed += 1
+                        counts['passed'] += 1
                         entry[0] += 1
                         print('PASS  %s' % full)
                     else:
-                        failed += 1
+                        counts['failed'] += 1
                         print('FAIL  %s' % full)
-
-    if args.expect:
-        with open(args.expect) as f:
-            for line in f:
-                words = line.split('#')[0].split()
-                if not words:
-                    continue
-                kind, name = words[0], words[1]
-                key = ('kunit' if kind == 'kunit' else name, name)
-                if key not in found:
-                    errors.append('expected %s suite "%s" did not run' %
-                                  (kind, name))
-                elif 'noskip' in words[2:] and found[key][1]:
-                    errors.append('%s "%s": %d tests skipped, none may be' %
-                                  (kind, name, found[key][1]))
+    for words in expect:
+        kind, name = words[0], words[1]
+        key = ('kunit' if kind == 'kunit' else name, name)
+        if key not in found:
+            errors.append('expected %s suite "%s" did not run' % (kind, name))
+        elif 'noskip' in words[2:] and found[key][1]:
+            errors.append('%s "%s": %d tests skipped, none may be' %
+                          (kind, name, found[key][1]))
     if not done:
         errors.append('guest did not reach the end of /init '
-                      '(crash or timeout; see %s)' % args.log)
+                      '(crash or timeout; see %s)' % path)
     for s in splats:
         errors.append('kernel splat: ' + s)
+    return [tag + e for e in errors]
 
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('logs', nargs='+', metavar='[LABEL=]LOG',
+                    help='guest console logs, one per guest kernel')
+    ap.add_argument('--expect', help='file: "kunit SUITE [noskip]" or '
+                    '"user PROGRAM [noskip]" per line; every log must '
+                    'report every suite')
+    ap.add_argument('--show', help='print the lines of this program only')
+    args = ap.parse_args()
+    logs = [(a.split('=', 1) if '=' in a else ('', a)) for a in args.logs]
+
+    if args.show:
+        ok = True
+        for _, path in logs:
+            _, splats, done, shown = parse_log(path, args.show)
+            print('\n'.join(shown))
+            for s in splats:
+                print('SPLAT: ' + s)
+            if not done:
+                print('guest did not finish (see %s)' % path)
+            ok = ok and done and not splats and shown
+        return 0 if ok else 1
+
+    expect = read_expect(args.expect) if args.expect else []
+    counts = {'passed': 0, 'failed': 0, 'skipped': 0}
+    errors = []
+    for label, path in logs:
+        errors.extend(judge(label, path, expect, counts))
     for e in errors:
         print('ERROR %s' % e)
-    failed += len(errors)
-    summary = '%d passed, %d failed' % (passed, failed)
-    if skipped:
-        summary += ', %d skipped' % skipped
+    failed = counts['failed'] + len(errors)
+    summary = '%d passed, %d failed' % (counts['passed'], failed)
+    if counts['skipped']:
+        summary += ', %d skipped' % counts['skipped']
     print(summary)
     return 1 if failed else 0
 

@@ -112,7 +112,8 @@ EXPORT_SYMBOL_IF_KUNIT(zpci_io_validate);
  * @ops: instruction layer
  * @fh: current, enabled function handle
  * @req: a request zpci_io_validate() accepted
- * @data: @req->len bytes: the source of a store, the destination of a load
+ * @data: @req->len bytes: the source of a store, the destination of a load;
+ *        a load that does not complete with cc 0 fills it with zeros
  * @resp: receives the outcome; every byte is written
  */
 void zpci_io_issue(const struct zpci_io_insn_ops *ops, u32 fh,
@@ -127,6 +128,9 @@ void zpci_io_issue(const struct zpci_io_insn_ops *ops, u32 fh,
 	switch (req->op) {
 	case VFIO_ZPCI_IO_OP_PCILG:
 		ops->pcilg(reqreg, req->offset, &val, &out);
+		/* only a completed load (cc 0) hands back register contents */
+		if (out.cc || out.exception)
+			val = 0;
 		/* the rightmost len bytes of the register, big-endian */
 		for (i = 0; i < req->len; i++)
 			data[i] = val >> (8 * (req->len - 1 - i));

@@ -307,6 +307,29 @@ static void issue_reports_program_exception(struct kunit *test)
 	}
 }
 
+/* A load that fails hands back zeros, never what was in the register */
+static void issue_failed_pcilg_returns_zero_data(struct kunit *test)
+{
+	static const struct zpci_io_outcome fails[] = {
+		{ .cc = 1, .status = 0x28 }, { .cc = 2 }, { .cc = 3 },
+		{ .exception = true, .pic = VFIO_ZPCI_IO_PIC_OPERAND },
+	};
+	static const u8 zero[8];
+	struct vfio_zpci_io_resp resp;
+	u8 data[16];
+	int i;
+
+	fake.load_value = 0x1122334455667788ULL;
+	for (i = 0; i < ARRAY_SIZE(fails); i++) {
+		memset(data, 0xee, sizeof(data));
+		fake.next = fails[i];
+		run_one(test, LG, 8, data, &resp);
+		KUNIT_EXPECT_EQ(test, memcmp(data, zero, 8), 0);
+		KUNIT_EXPECT_EQ(test, data[8], 0xee);
+		KUNIT_EXPECT_EQ(test, resp.reserved, 0);
+	}
+}
+
 static void issue_pcistb_passes_bytes_unchanged(struct kunit *test)
 {
 	u8 *bytes = (u8 *)blockbuf;
@@ -435,6 +458,7 @@ static struct kunit_case zpci_io_issue_cases[] = {
 	KUNIT_CASE_PARAM(execute_issues_one_insn_or_none, req_case_gen_params),
 	KUNIT_CASE(issue_passes_cc_and_status_through),
 	KUNIT_CASE(issue_reports_program_exception),
+	KUNIT_CASE(issue_failed_pcilg_returns_zero_data),
 	KUNIT_CASE(issue_pcistb_passes_bytes_unchanged),
 	KUNIT_CASE(issue_pcilg_returns_rightmost_bytes),
 	KUNIT_CASE(issue_pcistg_builds_register_from_bytes),

@@ -254,18 +254,38 @@ struct racer {
 	long ok, notnow, wrong;
 };
 
+/*
+ * Mixed valid requests: PCILG of num_queues (always 1), PCISTG to queue
+ * 0's descriptor address (never enabled), PCISTB onto the PBA.
+ */
 static void *racer_fn(void *arg)
 {
+	static const uint8_t block[24] = { 9, 8, 7, 6, 6, 7, 8, 9 };
 	struct racer *r = arg;
 	struct vfio_zpci_io_resp resp;
+	unsigned int n = r->id;
 
 	while (!*r->stop) {
 		uint16_t nq = 0xffff;
-		int ret = zio_request(r->d, LG, 4, 0x12, &nq, 2, &resp);
+		uint32_t desc = 0;
+		int ret;
 
+		switch (n++ % 3) {
+		case 0:
+			ret = zio_request(r->d, LG, 4, 0x12, &nq, 2, &resp);
+			break;
+		case 1:
+			ret = zio_request(r->d, STG, 4, 0x20, &desc, 4, &resp);
+			break;
+		default:
+			ret = zio_request(r->d, STB, 1, 0xc80, (void *)block,
+					  24, &resp);
+			break;
+		}
 		if (ret == -EIO)
 			r->notnow++;
-		else if (ret || resp.flags || (resp.cc == 0 && le16toh(nq) != 1))
+		else if (ret || resp.flags || resp.cc ||
+			 (n % 3 == 1 && le16toh(nq) != 1))
 			r->wrong++;
 		else
 			r->ok++;
