@@ -16,6 +16,11 @@ ifneq ($(KUNIT),)
 CONFIGS += CONFIG_ZPCI_IO_VFIO_PCI_KUNIT_TEST=m
 endif
 
+# make check KERNELS=standard: only the standard guest kernel (quick loop)
+ifneq ($(KERNELS),)
+export ZPCI_IO_KERNELS := $(KERNELS)
+endif
+
 .PHONY: all modules install clean help check demo bench kernel
 
 all: modules
@@ -54,11 +59,15 @@ help:
 	@echo '                  against KDIR (default: the running kernel)'
 	@echo '  make install    modules_install + depmod (as root)'
 	@echo '  make clean      remove build products'
-	@echo '  make check      build the s390x guest kernel (cached), the module,'
-	@echo '                  KUnit and kselftests; boot QEMU; report KTAP results'
+	@echo '  make check      build the s390x guest kernels (cached), the module,'
+	@echo '                  KUnit and kselftests; boot QEMU on the standard and'
+	@echo '                  the debug kernel (KASAN, lockdep, UBSAN, ...);'
+	@echo '                  report KTAP results'
+	@echo '  make check KERNELS=standard'
+	@echo '                  the quick loop: standard kernel only'
 	@echo '  make demo       boot the guest and show the driver at work'
 	@echo '  make bench      boot the guest and run the benchmark (ratios)'
-	@echo '  make kernel     only build/cache the guest kernel'
+	@echo '  make kernel     only build/cache the guest kernels'
 	@echo 'Cache: $$ZPCI_IO_CACHE (default ~/.cache/zpci-io)'
 
 endif

@@ -21,7 +21,7 @@ REPO=$(cd "$HARNESS/../../.." && pwd)
 CACHE=${ZPCI_IO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zpci-io}
 FRAGMENT="$REPO/tools/testing/selftests/drivers/s390x/zpci_io/config"
 DEBUG_FRAGMENT="$HARNESS/debug.config"
-KERNELS=${ZPCI_IO_KERNELS:-standard}
+KERNELS=${ZPCI_IO_KERNELS:-standard debug}
 TIMEOUT=${ZPCI_IO_TIMEOUT:-900}
 
 # shellcheck source=lib.sh

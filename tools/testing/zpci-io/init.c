@@ -244,6 +244,11 @@ static void mode_check(const char *rng, const char *net, int debug)
 		  "the other function got bound too");
 
 	setenv("ZPCI_IO_MODULE", DRIVER_KO, 1);
+	/* the host's QMP agent may device_del the virtio-net function */
+	if (getenv("zpci_io_unplug_id") && net[0]) {
+		setenv("ZPCI_IO_UNPLUG_ID", getenv("zpci_io_unplug_id"), 1);
+		setenv("ZPCI_IO_UNPLUG_BDF", net, 1);
+	}
 	run_tests(rng);
 
 	zio_bound_driver(rng, drv, sizeof(drv));

@@ -31,7 +31,8 @@ SPLATS = [
 SPLAT = re.compile('|'.join(SPLATS))
 # Boot banners of the debug kernel's checkers, not reports
 BENIGN = re.compile(r'^(kasan: KernelAddressSanitizer initialized|'
-                    r'kmemleak: Kernel memory leak detector initialized)')
+                    r'kmemleak: Kernel memory leak detector initialized|'
+                    r'rcu: \s*RCU lockdep checking is enabled\.$)')
 
 
 class Frame:

@@ -130,18 +130,27 @@ pack_initramfs() {
 # Boot the guest; the serial console goes to $1. $2: timeout in seconds.
 # No option ROMs (romfile=): s390 has no use for them, and Debian ships
 # them in ipxe-qemu, which a --no-install-recommends install lacks.
+# A QMP agent follows the console and performs the device_del a guest test
+# asks for (qmp_agent.py); the guest learns the QEMU id of the function it
+# may unplug from the kernel parameter zpci_io_unplug_id.
 run_guest() {
-	local logf=$1 tmo=$2 rc=0
+	local logf=$1 tmo=$2 rc=0 agent
+	rm -f "$logf" "$STAGE/qmp.sock"
+	python3 "$HARNESS/qmp_agent.py" "$logf" "$STAGE/qmp.sock" &
+	agent=$!
 	timeout --foreground "$tmo" qemu-system-s390x -M s390-ccw-virtio \
 		-cpu max -smp 2 -m 1024 -nographic -no-reboot \
+		-qmp unix:"$STAGE/qmp.sock",server=on,wait=off \
 		-kernel "$KBUILD/arch/s390/boot/bzImage" \
 		-initrd "$STAGE/initramfs.gz" \
-		-append "console=ttysclp0 panic=-1 $GUEST_APPEND" \
+		-append "console=ttysclp0 panic=-1 zpci_io_unplug_id=net0 $GUEST_APPEND" \
 		-device zpci,uid=1,fid=1,target=rng0 \
 		-device virtio-rng-pci-non-transitional,id=rng0,vectors=200,romfile= \
 		-device zpci,uid=2,fid=2,target=net0 \
 		-device virtio-net-pci-non-transitional,id=net0,vectors=200,romfile= \
 		</dev/null >"$logf" 2>&1 || rc=$?
+	kill "$agent" 2>/dev/null
+	wait "$agent" 2>/dev/null || true
 	[ $rc -eq 124 ] && log "guest timed out after ${tmo}s"
 	return $rc
 }

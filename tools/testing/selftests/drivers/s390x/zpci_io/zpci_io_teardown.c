@@ -10,7 +10,10 @@
  *
  * Needs root, the function bound to zpci-io-vfio-pci ($ZPCI_IO_BDF or the
  * first one bound), and for the module cycles $ZPCI_IO_MODULE, the path of
- * zpci-io-vfio-pci.ko.  $ZPCI_IO_CYCLES overrides the number of cycles
+ * zpci-io-vfio-pci.ko.  The hypervisor unplug test needs a second function
+ * $ZPCI_IO_UNPLUG_BDF, QEMU device id $ZPCI_IO_UNPLUG_ID, and a host agent
+ * that turns the line "zpci-io-host: device_del <id>" into QMP device_del
+ * (tools/testing/zpci-io/qmp_agent.py); the function does not come back.  $ZPCI_IO_CYCLES overrides the number of cycles
  * (default 100 for unbind and rmmod, a tenth of it for hot-unplug).
  * Every test leaves the function bound and working.
  */
@@ -20,6 +23,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -44,8 +48,11 @@ static int cycles(int dflt)
 	return n > 0 ? n : dflt;
 }
 
-/* One valid request of each kind, with its expected outcome checked */
-static int one_request(struct zio_dev *d, unsigned int kind)
+/*
+ * One valid request of each kind, with its expected outcome checked;
+ * @nq: the function's virtio num_queues as the standard BAR region reads it
+ */
+static int one_request(struct zio_dev *d, unsigned int kind, uint16_t nq_want)
 {
 	static const uint8_t block[16] = { 1, 2, 3, 4, 4, 3, 2, 1,
 					   5, 6, 7, 8, 8, 7, 6, 5 };
@@ -55,9 +62,9 @@ static int one_request(struct zio_dev *d, unsigned int kind)
 	int ret;
 
 	switch (kind % 3) {
-	case 0:	/* virtio num_queues: always 1 */
+	case 0:	/* virtio num_queues: constant */
 		ret = zio_request(d, LG, 4, 0x12, &nq, 2, &resp);
-		if (!ret && !resp.cc && !resp.flags && le16toh(nq) != 1)
+		if (!ret && !resp.cc && !resp.flags && nq != nq_want)
 			return -EILSEQ;
 		break;
 	case 1:	/* queue 0 descriptor address: never enabled */
@@ -76,6 +83,7 @@ struct worker {
 	struct zio_dev *d;
 	pthread_t thread;
 	unsigned int id;
+	uint16_t nq;
 	long ok;
 	int err;	/* the error that ended the loop */
 };
@@ -89,7 +97,7 @@ static void *worker_fn(void *arg)
 	unsigned int i = w->id;
 
 	while (!workers_stop) {
-		int ret = one_request(w->d, i++);
+		int ret = one_request(w->d, i++, w->nq);
 
 		if (ret) {
 			w->err = ret;
@@ -101,13 +109,13 @@ static void *worker_fn(void *arg)
 }
 
 static void start_workers(struct __test_metadata *_metadata,
-			  struct worker *w, struct zio_dev *d)
+			  struct worker *w, struct zio_dev *d, uint16_t nq)
 {
 	int i;
 
 	workers_stop = 0;
 	for (i = 0; i < WORKERS; i++) {
-		w[i] = (struct worker){ .d = d, .id = i };
+		w[i] = (struct worker){ .d = d, .id = i, .nq = nq };
 		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, worker_fn,
 					    &w[i]));
 	}
@@ -136,10 +144,20 @@ struct blocking_write {
 	int ret;
 };
 
+/*
+ * Without a path, ask the hypervisor to unplug QEMU device @val: the
+ * harness's QMP agent follows our output and sends device_del.
+ */
 static void *blocking_write_fn(void *arg)
 {
 	struct blocking_write *b = arg;
 
+	if (!b->path[0]) {
+		fprintf(stderr, "# zpci-io-host: device_del %s\n", b->val);
+		fflush(stderr);
+		b->ret = 0;
+		return NULL;
+	}
 	b->ret = zio_sysfs_write(b->path, b->val);
 	return NULL;
 }
@@ -151,13 +169,16 @@ static int wait_readable(int fd, int ms)
 	return poll(&p, 1, ms) == 1 ? 0 : -ETIMEDOUT;
 }
 
-static int open_and_check(const char *bdf, struct zio_dev *d)
+/* Open @bdf and prove a request works; @nq receives num_queues */
+static int open_and_check(const char *bdf, struct zio_dev *d, uint16_t *nq)
 {
 	int ret = zio_open(bdf, d);
 
 	if (ret)
 		return ret;
-	ret = one_request(d, 0);
+	ret = zio_bar_read(d, 4, 0x12, nq, 2);
+	if (!ret)
+		ret = one_request(d, 0, *nq);
 	if (ret)
 		zio_close(d);
 	return ret;
@@ -179,12 +200,13 @@ static void give_back_under_load(struct __test_metadata *_metadata,
 	struct zio_dev d;
 	uint64_t count;
 	int req, ret;
+	uint16_t nq;
 
-	ret = open_and_check(bdf, &d);
+	ret = open_and_check(bdf, &d, &nq);
 	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", bdf, strerror(-ret));
 	req = zio_request_eventfd(&d);
 	ASSERT_LE(0, req) TH_LOG("request eventfd: %s", strerror(-req));
-	start_workers(_metadata, w, &d);
+	start_workers(_metadata, w, &d, nq);
 
 	snprintf(b.path, sizeof(b.path), "%s", path);
 	snprintf(b.val, sizeof(b.val), "%s", val);
@@ -193,7 +215,7 @@ static void give_back_under_load(struct __test_metadata *_metadata,
 		TH_LOG("no device request after writing %s to %s", val, path);
 	ASSERT_EQ(sizeof(count), read(req, &count, sizeof(count)));
 	/* still ours until we close it: requests keep working */
-	ASSERT_EQ(0, one_request(&d, 1));
+	ASSERT_EQ(0, one_request(&d, 1, nq));
 
 	/* close with the workers' requests in flight */
 	close(d.device);
@@ -248,6 +270,7 @@ static int readable_functions(void)
 FIXTURE(teardown) {
 	char bdf[64];
 	struct vfio_zpci_io_header hdr;
+	uint16_t nq;
 	long ok;
 };
 
@@ -259,7 +282,7 @@ FIXTURE_SETUP(teardown)
 
 	ASSERT_NE(NULL, bdf) TH_LOG("no function bound to " ZIO_DRIVER);
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
-	ret = open_and_check(self->bdf, &d);
+	ret = open_and_check(self->bdf, &d, &self->nq);
 	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", bdf, strerror(-ret));
 	self->hdr = d.hdr;
 	zio_close(&d);
@@ -271,6 +294,7 @@ FIXTURE_TEARDOWN(teardown)
 	const char *ko = getenv("ZPCI_IO_MODULE");
 	char slot[320];
 	struct zio_dev d;
+	uint16_t nq;
 
 	if (!present(self->bdf) &&
 	    !zio_find_slot(self->bdf, slot, sizeof(slot) - 8)) {
@@ -281,7 +305,7 @@ FIXTURE_TEARDOWN(teardown)
 	if (ko && access("/sys/module/" MODULE_NAME, F_OK))
 		zio_module_load(ko, "");
 	zio_bind(self->bdf);
-	EXPECT_EQ(0, open_and_check(self->bdf, &d));
+	EXPECT_EQ(0, open_and_check(self->bdf, &d, &nq));
 	zio_close(&d);
 	TH_LOG("%ld requests succeeded while the function was taken away",
 	       self->ok);
@@ -292,11 +316,13 @@ static int region_back(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(teardown) * self)
 {
 	struct zio_dev d;
-	int ret = open_and_check(self->bdf, &d);
+	uint16_t nq;
+	int ret = open_and_check(self->bdf, &d, &nq);
 
 	if (ret)
 		return ret;
-	ret = memcmp(&d.hdr, &self->hdr, sizeof(d.hdr)) ? -EILSEQ : 0;
+	ret = memcmp(&d.hdr, &self->hdr, sizeof(d.hdr)) || nq != self->nq ?
+	      -EILSEQ : 0;
 	zio_close(&d);
 	return ret;
 }
@@ -308,8 +334,8 @@ TEST_F_TIMEOUT(teardown, close_with_requests_in_flight_fails_them_with_ebadf, 30
 	int i, n = cycles(100) / 10;
 
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, open_and_check(self->bdf, &d));
-		start_workers(_metadata, w, &d);
+		ASSERT_EQ(0, open_and_check(self->bdf, &d, &self->nq));
+		start_workers(_metadata, w, &d, self->nq);
 		usleep(20000);
 		close(d.device);
 		d.device = -1;
@@ -351,12 +377,12 @@ TEST_F_TIMEOUT(teardown, rmmod_refused_while_open_then_rmmod_insmod_restore_regi
 	if (!ko)
 		SKIP(return, "ZPCI_IO_MODULE (path of zpci-io-vfio-pci.ko) not set");
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, open_and_check(self->bdf, &d));
-		start_workers(_metadata, w, &d);
+		ASSERT_EQ(0, open_and_check(self->bdf, &d, &self->nq));
+		start_workers(_metadata, w, &d, self->nq);
 		/* in use: refused at once, nothing disturbed */
 		ASSERT_EQ(-EWOULDBLOCK, zio_module_unload(MODULE_NAME));
 		ASSERT_EQ(0, join_workers(w, 0, &self->ok));
-		ASSERT_EQ(0, one_request(&d, 2));
+		ASSERT_EQ(0, one_request(&d, 2, self->nq));
 		zio_close(&d);
 
 		ASSERT_EQ(0, zio_module_unload(MODULE_NAME)) TH_LOG("cycle %d", i);
@@ -398,6 +424,28 @@ TEST_F_TIMEOUT(teardown, hot_unplug_under_load_leaves_rest_working_then_replug, 
 	}
 	TH_LOG("%d hot-unplugs (slot power-off) with %d threads of requests running",
 	       n, WORKERS);
+}
+
+TEST_F_TIMEOUT(teardown, hypervisor_device_del_under_load_removes_only_that_function, 300)
+{
+	const char *bdf = getenv("ZPCI_IO_UNPLUG_BDF");
+	const char *id = getenv("ZPCI_IO_UNPLUG_ID");
+	int before;
+
+	if (!bdf || !id)
+		SKIP(return, "ZPCI_IO_UNPLUG_BDF/ZPCI_IO_UNPLUG_ID: no host agent");
+	ASSERT_STRNE(self->bdf, bdf);
+	ASSERT_EQ(0, zio_bind(bdf));
+	before = readable_functions();
+	/* deconfiguration request -> device request -> close -> gone */
+	give_back_under_load(_metadata, bdf, "", id, &self->ok);
+	ASSERT_EQ(0, wait_present(bdf, 0, 60000))
+		TH_LOG("%s still present after device_del %s", bdf, id);
+	ASSERT_EQ(before - 1, readable_functions());
+	/* the function we test with is untouched */
+	ASSERT_EQ(0, region_back(_metadata, self));
+	TH_LOG("device_del %s (%s) with %d threads of requests running",
+	       id, bdf, WORKERS);
 }
 
 TEST_HARNESS_MAIN
