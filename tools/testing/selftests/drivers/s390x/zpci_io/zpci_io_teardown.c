@@ -36,7 +36,7 @@
 #define STG	VFIO_ZPCI_IO_OP_PCISTG
 #define STB	VFIO_ZPCI_IO_OP_PCISTB
 #define MODULE_NAME	"zpci_io_vfio_pci"
-#define WORKERS		8
+#define WORKERS		4
 /* how long the kernel may take to ask for the device back */
 #define REQUEST_WAIT_MS	20000
 
