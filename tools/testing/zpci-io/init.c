@@ -22,7 +22,6 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,13 +177,9 @@ static int debug_tools_present(void)
 /* lockdep switches itself off ("debug_locks: 0") after its first report */
 static void check_lockdep_armed(void)
 {
-	char stats[8192], *p;
-	int fd = open(LOCKDEP_STATS, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, stats, sizeof(stats) - 1);
+	char stats[8192] = "", *p;
 
-	if (fd >= 0)
-		close(fd);
-	stats[n > 0 ? n : 0] = 0;
+	zio_sysfs_read(LOCKDEP_STATS, stats, sizeof(stats));
 	p = strstr(stats, "debug_locks:");
 	lc_result(p && strtol(p + 12, NULL, 10) == 1, "lockdep_still_armed",
 		  "debug_locks is not 1: lockdep reported something");
@@ -196,22 +191,16 @@ static void check_lockdep_armed(void)
  */
 static void check_kmemleak(void)
 {
-	char buf[1024];
-	int fd, i;
-	ssize_t n = 0;
+	char buf[1024] = "";
+	int i, ret;
 
 	sleep(6);
 	for (i = 0; i < 2; i++)
 		zio_sysfs_write(KMEMLEAK, "scan");
-	fd = open(KMEMLEAK, O_RDONLY);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = 0;
-	if (n > 0)
+	ret = zio_sysfs_read(KMEMLEAK, buf, sizeof(buf));
+	if (buf[0])
 		emit(LIFECYCLE, "# kmemleak: %.300s", buf);
-	lc_result(fd >= 0 && n == 0, "kmemleak_finds_no_leaks",
+	lc_result(!ret && !buf[0], "kmemleak_finds_no_leaks",
 		  "kmemleak reported unreferenced objects");
 }
 

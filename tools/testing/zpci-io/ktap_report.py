@@ -29,10 +29,8 @@ SPLATS = [
     r'rcu_.*stall', r'inconsistent lock state', r'DEBUG_LOCKS_WARN_ON',
 ]
 SPLAT = re.compile('|'.join(SPLATS))
-# Boot banners of the debug kernel's checkers, not reports
-BENIGN = re.compile(r'^(kasan: KernelAddressSanitizer initialized|'
-                    r'kmemleak: Kernel memory leak detector initialized|'
-                    r'rcu: \s*RCU lockdep checking is enabled\.$)')
+# The debug kernel's boot banner that SPLATS would take for a report
+BENIGN = re.compile(r'^rcu: \s*RCU lockdep checking is enabled\.$')
 
 
 class Frame:
