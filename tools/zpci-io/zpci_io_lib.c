@@ -234,14 +234,19 @@ int zio_request(struct zio_dev *d, uint8_t op, uint8_t pcias,
 		.pcias = pcias,
 		.len = len,
 		.offset = offset,
-		.data = (uintptr_t)data,
+		.data = op == VFIO_ZPCI_IO_OP_PCILG ? 0 : (uintptr_t)data,
 		.resp = (uintptr_t)resp,
 	};
 	long n = zio_write_raw(d, &req, sizeof(req), d->hdr.req_offset);
 
 	if (n < 0)
 		return n;
-	return n == sizeof(req) ? 0 : -EIO;
+	if (n != sizeof(req))
+		return -EIO;
+	/* a load's bytes arrive in the response */
+	if (op == VFIO_ZPCI_IO_OP_PCILG && len <= sizeof(resp->data))
+		memcpy(data, resp->data, len);
+	return 0;
 }
 
 int zio_bar_read(struct zio_dev *d, int bar, uint64_t off, void *buf,

@@ -57,7 +57,11 @@ void zio_close(struct zio_dev *d);
 int zio_find_region(int device, uint32_t num_regions, uint32_t type,
 		    uint32_t subtype, struct vfio_region_info *info);
 
-/* Issue one request; 0 when the write was accepted, else -errno. */
+/*
+ * Issue one request; 0 when the write was accepted, else -errno.  For
+ * PCILG the request names no data buffer: the loaded bytes are copied
+ * from resp->data to @data (len bytes) after the write.
+ */
 int zio_request(struct zio_dev *d, uint8_t op, uint8_t pcias,
 		uint64_t offset, void *data, uint16_t len,
 		struct vfio_zpci_io_resp *resp);

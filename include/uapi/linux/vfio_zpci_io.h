@@ -106,10 +106,12 @@ struct vfio_zpci_io_header {
  *       PCISTB relaxed: 1 <= @len <= maxstbl.  PCISTB never crosses a
  *       4 KiB boundary of the BAR.
  * @offset: offset inside the BAR; @offset + @len <= bar_size[@pcias].
- * @data: user address of @len bytes: the source of PCISTG/PCISTB, the
- *        destination of PCILG.  Byte order is that of the standard VFIO BAR
- *        region (byte i is the byte at BAR offset @offset + i).
- * @resp: user address of a struct vfio_zpci_io_resp receiving the outcome.
+ * @data: PCISTG/PCISTB: user address of the @len bytes to store, any
+ *        alignment; byte i goes to BAR offset @offset + i, the byte order
+ *        of the standard VFIO BAR region.  The kernel only reads it.
+ *        PCILG: must be zero (the loaded bytes arrive in the response).
+ * @resp: user address of the struct vfio_zpci_io_resp that receives the
+ *        outcome; must not be zero.  The only memory a request writes.
  * @reserved: must be zero.
  */
 struct vfio_zpci_io_req {
@@ -133,23 +135,30 @@ struct vfio_zpci_io_req {
 
 /**
  * struct vfio_zpci_io_resp - outcome of the one instruction a request issued
- * @cc: condition code 0-3 (0 when VFIO_ZPCI_IO_RESP_EXCEPTION is set).
+ * @cc: condition code 0-3; 0 when VFIO_ZPCI_IO_RESP_EXCEPTION is set.
  * @status: status byte the instruction stored in its request register
- *          (meaningful with @cc 1).
+ *          with a non-zero @cc (meaningful with cc 1, e.g. 12 = function
+ *          blocked).  The kernel clears the field before issuing; it is 0
+ *          with cc 0 and with VFIO_ZPCI_IO_RESP_EXCEPTION.
  * @pic: program-interruption code (low 7 bits) when the instruction raised
  *       a program exception, e.g. VFIO_ZPCI_IO_PIC_OPERAND; otherwise 0.
  * @flags: VFIO_ZPCI_IO_RESP_* bits.
- * @reserved: zero.
+ * @data: PCILG with cc 0 and no exception: data[i] is the byte at BAR
+ *        offset @offset + i for i < @len (the byte order of the standard
+ *        VFIO BAR region); every other byte is zero, and all of @data is
+ *        zero for stores and for a load that did not complete.
  *
- * Written in full (every byte) when the request write succeeds; left
- * untouched when the write fails before the instruction is issued.
+ * Written in full (all 16 bytes) exactly when the instruction was issued
+ * and the write returns req_size; never written when the request is
+ * refused.  See the documentation for the one case (-ENOTRECOVERABLE) in
+ * which the instruction was issued but the response could not be written.
  */
 struct vfio_zpci_io_resp {
 	__u8  cc;
 	__u8  status;
 	__u16 pic;
 	__u32 flags;
-	__u64 reserved;
+	__u8  data[8];
 };
 
 #endif /* _UAPI_LINUX_VFIO_ZPCI_IO_H */

@@ -35,6 +35,8 @@
 #define LOCKDEP_STATS	"/proc/lockdep_stats"
 #define LIFECYCLE	"zpci_io_lifecycle"
 #define TEST_TIMEOUT	600
+/* ZPCI_IO_KUNIT_HW_OVERRIDE of the driver: hands a function to KUnit */
+#define KUNIT_HW_OVERRIDE	"zpci_io_kunit_hw"
 
 static int console_fd = 1;
 static int lc_num;
@@ -204,13 +206,41 @@ static void check_kmemleak(void)
 		  "kmemleak reported unreferenced objects");
 }
 
+/* Number of CCW devices the channel subsystem registered */
+static int ccw_devices(void)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *dir = opendir("/sys/bus/ccw/devices");
+
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/* Set @bdf's driver_override ("\n" clears it); 0 or -errno */
+static int hand_to_kunit(const char *bdf, const char *name)
+{
+	char path[256];
+
+	if (!bdf[0])
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	return zio_sysfs_write(path, name);
+}
+
 static void mode_check(const char *rng, const char *net, int debug)
 {
 	char drv[128];
 	int ret;
 
 	emit(LIFECYCLE, "TAP version 13");
-	emit(LIFECYCLE, "1..%d", debug ? 14 : 11);
+	emit(LIFECYCLE, "1..%d", debug ? 17 : 14);
 	if (debug) {
 		lc_result(debug_tools_present(), "debug_kernel_tools_present",
 			  LOCKDEP_STATS " or " KMEMLEAK " missing");
@@ -219,13 +249,23 @@ static void mode_check(const char *rng, const char *net, int debug)
 	}
 	lc_result(rng[0] && net[0], "two_zpci_functions_present",
 		  "virtio-rng or virtio-net function missing");
+	lc_result(!ccw_devices(), "no_channel_subsystem_devices_to_scan",
+		  "a CCW device exists: the boot-time subchannel scan has work");
 	ret = zio_module_load(DRIVER_KO, "");
 	lc_result(!ret, "driver_module_loads", strerror(-ret));
-	/* the KUnit suites run while the module loads */
+	/*
+	 * The real-instruction suite touches only the function handed to it
+	 * explicitly: the unbound virtio-net one.  The KUnit suites run
+	 * while the module loads.
+	 */
+	ret = hand_to_kunit(net, KUNIT_HW_OVERRIDE);
+	lc_result(!ret, "kunit_hw_function_handed_over", strerror(-ret));
 	ret = zio_module_load(KUNIT_KO, "");
 	lc_result(!ret, "kunit_module_loads", strerror(-ret));
 	ret = zio_module_unload("zpci_io_kunit");
 	lc_result(!ret, "kunit_module_unloads", strerror(-ret));
+	ret = hand_to_kunit(net, "\n");
+	lc_result(!ret, "kunit_hw_function_taken_back", strerror(-ret));
 	lc_result(!zio_bind(rng), "bind_through_driver_override",
 		  "driver link is not " ZIO_DRIVER);
 	zio_bound_driver(net, drv, sizeof(drv));

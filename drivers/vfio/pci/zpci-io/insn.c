@@ -11,7 +11,6 @@
 #include <linux/irqflags.h>
 #include <kunit/visibility.h>
 #include <asm/asm-extable.h>
-#include <asm/lowcore.h>
 #include <asm/types.h>
 
 #include "zpci_io.h"
@@ -20,20 +19,29 @@
 #define ZPCI_IO_CC_EXCEPTION	(-1)
 
 /*
+ * The program checks a PCI instruction raises for a bad request (operand,
+ * specification) suppress the instruction: the old PSW points behind it,
+ * at label 0, so that is the only address with an exception-table entry,
+ * exactly as in arch/s390/pci/pci_insn.c.  An access exception on the
+ * kernel's own data operand (a bug, never a user input) nullifies the
+ * instruction, finds no entry at the instruction and is reported by the
+ * kernel as the bug it is.
+ *
  * Interrupts are disabled around the instruction so that no other program
  * check on this CPU can overwrite the lowcore's interruption code before
  * it is read.
  */
 static void zpci_io_outcome(struct zpci_io_outcome *out, int cc, u64 reqreg)
 {
-	out->status = (reqreg >> 24) & 0xff;
 	if (cc == ZPCI_IO_CC_EXCEPTION) {
 		out->exception = true;
 		out->cc = 0;
-		out->pic = S390_lowcore.pgm_code & 0x7f;
+		out->status = 0;
+		out->pic = zpci_io_lowcore_pgm_code() & 0x7f;
 	} else {
 		out->exception = false;
 		out->cc = cc;
+		out->status = (reqreg >> 24) & 0xff;
 		out->pic = 0;
 	}
 }
@@ -47,11 +55,10 @@ static void zpci_io_hw_pcilg(u64 req, u64 offset, u64 *data,
 	u64 val = 0;
 
 	local_irq_save(flags);
-	asm volatile("2:	.insn	rre,0xb9d20000,%[val],%[req_off]\n"
+	asm volatile("	.insn	rre,0xb9d20000,%[val],%[req_off]\n"
 		"0:	ipm	%[cc]\n"
 		"	srl	%[cc],28\n"
 		"1:\n"
-		EX_TABLE(2b, 1b)
 		EX_TABLE(0b, 1b)
 		: [cc] "+d" (cc), [val] "+d" (val),
 		  [req_off] "+&d" (req_off.pair)
@@ -70,11 +77,10 @@ static void zpci_io_hw_pcistg(u64 req, u64 offset, u64 data,
 	unsigned long flags;
 
 	local_irq_save(flags);
-	asm volatile("2:	.insn	rre,0xb9d00000,%[data],%[req_off]\n"
+	asm volatile("	.insn	rre,0xb9d00000,%[data],%[req_off]\n"
 		"0:	ipm	%[cc]\n"
 		"	srl	%[cc],28\n"
 		"1:\n"
-		EX_TABLE(2b, 1b)
 		EX_TABLE(0b, 1b)
 		: [cc] "+d" (cc), [req_off] "+&d" (req_off.pair)
 		: [data] "d" (data)
@@ -90,11 +96,10 @@ static void zpci_io_hw_pcistb(u64 req, u64 offset, const void *data,
 	unsigned long flags;
 
 	local_irq_save(flags);
-	asm volatile("2:	.insn	rsy,0xeb00000000d0,%[req],%[offset],%[data]\n"
+	asm volatile("	.insn	rsy,0xeb00000000d0,%[req],%[offset],%[data]\n"
 		"0:	ipm	%[cc]\n"
 		"	srl	%[cc],28\n"
 		"1:\n"
-		EX_TABLE(2b, 1b)
 		EX_TABLE(0b, 1b)
 		: [cc] "+d" (cc), [req] "+d" (req)
 		: [offset] "d" (offset), [data] "Q" (*(const u64 *)data)

@@ -14,7 +14,9 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/pci.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -44,7 +46,14 @@ struct zpci_io_region {
 	struct zpci_io_slot slots[];
 };
 
-/* vfio-pci's __vfio_pci_memory_enabled(), which is private to vfio-pci */
+/*
+ * A copy of vfio-pci's __vfio_pci_memory_enabled() (drivers/vfio/pci/
+ * vfio_pci_config.c), which vfio-pci-core does not export: memory space
+ * decoding is on in the virtualised command register (or the device has
+ * no command register bit for it) and the device is not in D3.  The caller
+ * holds vdev->memory_lock, as vfio-pci's own BAR access does.  It is the
+ * only piece of vfio-pci-core the module duplicates.
+ */
 static bool zpci_io_memory_enabled(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
@@ -66,22 +75,44 @@ static ssize_t zpci_io_read_header(struct zpci_io_region *zr,
 }
 
 /*
- * Prove an output area (at most 16 bytes, so at most two pages) writable
- * before the instruction is issued, without changing it: the first and the
- * last byte are rewritten with their own value.  Much cheaper per request
- * than fault_in_safe_writeable(), which walks the page tables under
- * mmap_lock.
+ * Fetch a PCISTB's data into a bounce slot and return the slot locked.
+ *
+ * The slot is held only while its buffer is in use: the source is faulted
+ * in (read faults only, nothing is stored) before the slot is taken, and
+ * copied with page faults disabled while it is held.  A caller whose data
+ * sits on slow or userfaultfd-backed memory therefore waits in
+ * fault_in_readable() without holding anything, and never parks other
+ * requests behind it.  If the page went away between the two steps, the
+ * slot is dropped and the fault-in repeated.
  */
-static int zpci_io_probe_writable(u8 __user *p, size_t len)
+static int zpci_io_fetch_block(struct zpci_io_region *zr,
+			       const u8 __user *src, u16 len,
+			       struct zpci_io_slot **slotp)
 {
-	u8 first, last;
+	struct zpci_io_slot *slot;
 
-	if (get_user(first, p) || put_user(first, p) ||
-	    get_user(last, p + len - 1) || put_user(last, p + len - 1))
-		return -EFAULT;
-	return 0;
+	for (;;) {
+		if (fault_in_readable((const char __user *)src, len))
+			return -EFAULT;
+		slot = &zr->slots[raw_smp_processor_id() % zr->nr_slots];
+		if (mutex_lock_killable(&slot->lock))
+			return -EINTR;
+		if (!copy_from_user_nofault(slot->buf, src, len)) {
+			*slotp = slot;
+			return 0;
+		}
+		mutex_unlock(&slot->lock);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
 }
 
+/*
+ * One request: validate, fetch the store data, check the device under
+ * memory_lock, issue exactly one instruction, deliver the outcome.
+ * Nothing is written to user memory unless the instruction was issued.
+ */
 static int zpci_io_submit(struct vfio_pci_core_device *vdev,
 			  struct zpci_io_region *zr, const char __user *ubuf)
 {
@@ -89,11 +120,10 @@ static int zpci_io_submit(struct vfio_pci_core_device *vdev,
 	struct zpci_io_slot *slot = NULL;
 	struct vfio_zpci_io_resp resp;
 	struct vfio_zpci_io_req req;
-	u8 __user *udata;
-	u8 __user *uresp;
+	const u8 __user *udata;
 	u64 small = 0;
-	u8 *data = (u8 *)&small;
-	u32 fh;
+	u8 *src = (u8 *)&small;
+	bool issued = false;
 	int ret;
 
 	if (copy_from_user(&req, ubuf, sizeof(req)))
@@ -102,45 +132,37 @@ static int zpci_io_submit(struct vfio_pci_core_device *vdev,
 	if (ret)
 		return ret;
 
-	/* Prove the outputs writable without changing them */
 	udata = u64_to_user_ptr(req.data);
-	uresp = u64_to_user_ptr(req.resp);
-	if (zpci_io_probe_writable(uresp, sizeof(resp)))
-		return -EFAULT;
-	if (req.op == VFIO_ZPCI_IO_OP_PCILG &&
-	    zpci_io_probe_writable(udata, req.len))
-		return -EFAULT;
-
 	if (req.op == VFIO_ZPCI_IO_OP_PCISTB) {
-		slot = &zr->slots[raw_smp_processor_id() % zr->nr_slots];
-		mutex_lock(&slot->lock);
-		data = slot->buf;
-	}
-	if (req.op != VFIO_ZPCI_IO_OP_PCILG &&
-	    copy_from_user(data, udata, req.len)) {
-		ret = -EFAULT;
-		goto out;
+		ret = zpci_io_fetch_block(zr, udata, req.len, &slot);
+		if (ret)
+			return ret;
+		src = slot->buf;
+	} else if (req.op == VFIO_ZPCI_IO_OP_PCISTG &&
+		   copy_from_user(src, udata, req.len)) {
+		return -EFAULT;
 	}
 
 	/* Resets and power transitions take memory_lock for write */
-	down_read(&vdev->memory_lock);
-	fh = READ_ONCE(zdev->fh);
-	if (!zpci_io_memory_enabled(vdev))
+	ret = down_read_killable(&vdev->memory_lock);
+	if (ret)
+		goto out;
+	if (!zpci_io_memory_enabled(vdev)) {
 		ret = -EIO;
-	else if (!(fh & ZPCI_IO_FH_ENABLED))
+	} else if (!zdev_enabled(zdev)) {
 		ret = -ENODEV;
-	else
-		zpci_io_issue(zr->ops, fh, &req, data, &resp);
+	} else {
+		zpci_io_issue(zr->ops, READ_ONCE(zdev->fh), &req, src, &resp);
+		issued = true;
+	}
 	up_read(&vdev->memory_lock);
-
-	if (!ret && req.op == VFIO_ZPCI_IO_OP_PCILG &&
-	    copy_to_user(udata, data, req.len))
-		ret = -EFAULT;
-	if (!ret && copy_to_user(uresp, &resp, sizeof(resp)))
-		ret = -EFAULT;
 out:
 	if (slot)
 		mutex_unlock(&slot->lock);
+	/* issued, but the outcome cannot be handed back: say so distinctly */
+	if (issued && copy_to_user(u64_to_user_ptr(req.resp), &resp,
+				   sizeof(resp)))
+		return -ENOTRECOVERABLE;
 	return ret;
 }
 
@@ -200,8 +222,7 @@ static void zpci_io_describe(struct vfio_pci_core_device *vdev,
 	for (i = 0; i < VFIO_ZPCI_IO_NUM_BARS; i++)
 		if (pci_resource_flags(pdev, i) & IORESOURCE_MEM)
 			fn->bar_size[i] = pci_resource_len(pdev, i);
-	fn->maxstbl = min_t(u16, zdev->maxstbl, ZPCI_IO_MAX_STBL);
-	fn->relaxed = zdev->pft == ZPCI_IO_PFT_ISM;
+	zpci_io_fn_limits(fn, zdev->pft, zdev->maxstbl);
 	fn->msix_bar = vdev->msix_bar;
 	if (fn->msix_bar < VFIO_ZPCI_IO_NUM_BARS) {
 		fn->msix_offset = vdev->msix_offset;
@@ -316,7 +337,7 @@ static void zpci_io_remove(struct pci_dev *pdev)
  */
 static const struct pci_device_id zpci_io_table[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_IBM,
-					  ZPCI_IO_DEVICE_ID_ISM) },
+					  PCI_DEVICE_ID_IBM_ISM) },
 	{}
 };
 MODULE_DEVICE_TABLE(pci, zpci_io_table);

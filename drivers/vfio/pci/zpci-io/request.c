@@ -9,8 +9,10 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/minmax.h>
 #include <linux/sizes.h>
 #include <kunit/visibility.h>
+#include <asm/pci_io.h>
 
 #include "zpci_io.h"
 
@@ -57,13 +59,38 @@ static int zpci_io_check_block(const struct zpci_io_fn *fn,
 }
 
 /**
+ * zpci_io_fn_limits() - PCISTB rules of a function
+ * @fn: receives @relaxed and @maxstbl
+ * @pft: PCI function type reported by CLP
+ * @maxstbl: maximum store-block length its function group reports
+ *
+ * ISM (PFT 5) gets the relaxed length and alignment rules and a limit of
+ * one 4 KiB block whatever its group reports: Linux's own ISM driver
+ * (drivers/s390/net/ism_drv.c, ism_move()) issues DMB moves of up to
+ * PAGE_SIZE bytes ending on a 4 KiB boundary without consulting maxstbl,
+ * so the platform accepts them.  Every other function gets the strict
+ * rules and its group's maxstbl, capped at 4 KiB.
+ */
+void zpci_io_fn_limits(struct zpci_io_fn *fn, u8 pft, u16 maxstbl)
+{
+	fn->relaxed = pft == ZPCI_IO_PFT_ISM;
+	fn->maxstbl = fn->relaxed ? ZPCI_IO_MAX_STBL :
+				    min_t(u16, maxstbl, ZPCI_IO_MAX_STBL);
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_fn_limits);
+
+/**
  * zpci_io_validate() - check a request against the function's rules
  * @fn: the function's address spaces and limits
  * @req: the request as userspace wrote it
  *
- * Return: 0 if the request may be issued; -EINVAL for a malformed request
- * (flags, reserved fields, operation, address space, length, alignment,
- * range); -EACCES when it touches the MSI-X table.
+ * The checks run in the documented order, so a request that breaks several
+ * rules gets the errno of the first: -EINVAL for a malformed request
+ * (flags and reserved fields, address space, operation, length and
+ * alignment, range, a load naming a data buffer), then -EACCES when it
+ * touches the MSI-X table, then -EFAULT when it names no response.
+ *
+ * Return: 0 if the request may be issued, else the negative errno.
  */
 int zpci_io_validate(const struct zpci_io_fn *fn,
 		     const struct vfio_zpci_io_req *req)
@@ -82,6 +109,11 @@ int zpci_io_validate(const struct zpci_io_fn *fn,
 
 	switch (req->op) {
 	case VFIO_ZPCI_IO_OP_PCILG:
+		/* the loaded bytes travel in the response */
+		if (req->data)
+			return -EINVAL;
+		ret = zpci_io_check_single(req);
+		break;
 	case VFIO_ZPCI_IO_OP_PCISTG:
 		ret = zpci_io_check_single(req);
 		break;
@@ -103,6 +135,9 @@ int zpci_io_validate(const struct zpci_io_fn *fn,
 	    req->offset + req->len > fn->msix_offset)
 		return -EACCES;
 
+	if (!req->resp)
+		return -EFAULT;
+
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(zpci_io_validate);
@@ -112,46 +147,47 @@ EXPORT_SYMBOL_IF_KUNIT(zpci_io_validate);
  * @ops: instruction layer
  * @fh: current, enabled function handle
  * @req: a request zpci_io_validate() accepted
- * @data: @req->len bytes: the source of a store, the destination of a load;
- *        a load that does not complete with cc 0 fills it with zeros
- * @resp: receives the outcome; every byte is written
+ * @src: PCISTG/PCISTB: the @req->len bytes to store (PCISTB: 8-byte
+ *       aligned, not crossing a page); unused for PCILG
+ * @resp: receives the outcome and a load's bytes; every byte is written
  */
 void zpci_io_issue(const struct zpci_io_insn_ops *ops, u32 fh,
-		   const struct vfio_zpci_io_req *req, u8 *data,
+		   const struct vfio_zpci_io_req *req, const u8 *src,
 		   struct vfio_zpci_io_resp *resp)
 {
-	u64 reqreg = ZPCI_IO_REQ(fh, req->pcias, req->len);
+	u64 reqreg = ZPCI_CREATE_REQ(fh, req->pcias, req->len);
 	struct zpci_io_outcome out = { };
 	u64 val = 0;
 	int i;
 
+	memset(resp, 0, sizeof(*resp));
 	switch (req->op) {
 	case VFIO_ZPCI_IO_OP_PCILG:
 		ops->pcilg(reqreg, req->offset, &val, &out);
 		/* only a completed load (cc 0) hands back register contents */
 		if (out.cc || out.exception)
-			val = 0;
+			break;
 		/* the rightmost len bytes of the register, big-endian */
 		for (i = 0; i < req->len; i++)
-			data[i] = val >> (8 * (req->len - 1 - i));
+			resp->data[i] = val >> (8 * (req->len - 1 - i));
 		break;
 	case VFIO_ZPCI_IO_OP_PCISTG:
 		for (i = 0; i < req->len; i++)
-			val = (val << 8) | data[i];
+			val = (val << 8) | src[i];
 		ops->pcistg(reqreg, req->offset, val, &out);
 		break;
 	case VFIO_ZPCI_IO_OP_PCISTB:
-		ops->pcistb(reqreg, req->offset, data, &out);
+		ops->pcistb(reqreg, req->offset, src, &out);
 		break;
 	}
 
-	memset(resp, 0, sizeof(*resp));
-	resp->cc = out.cc;
-	resp->status = out.status;
 	if (out.exception) {
-		resp->cc = 0;
 		resp->flags = VFIO_ZPCI_IO_RESP_EXCEPTION;
 		resp->pic = out.pic;
+	} else {
+		/* a status is only ever stored with a non-zero cc */
+		resp->cc = out.cc;
+		resp->status = out.cc ? out.status : 0;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(zpci_io_issue);
@@ -162,20 +198,20 @@ EXPORT_SYMBOL_IF_KUNIT(zpci_io_issue);
  * @ops: instruction layer
  * @fh: current, enabled function handle
  * @req: the request
- * @data: data buffer of at least @req->len bytes
+ * @src: store data of at least @req->len bytes (unused for PCILG)
  * @resp: outcome, untouched when the request is refused
  *
  * Return: 0 when the instruction was issued, else zpci_io_validate()'s error.
  */
 int zpci_io_execute(const struct zpci_io_fn *fn,
 		    const struct zpci_io_insn_ops *ops, u32 fh,
-		    const struct vfio_zpci_io_req *req, u8 *data,
+		    const struct vfio_zpci_io_req *req, const u8 *src,
 		    struct vfio_zpci_io_resp *resp)
 {
 	int ret = zpci_io_validate(fn, req);
 
 	if (!ret)
-		zpci_io_issue(ops, fh, req, data, resp);
+		zpci_io_issue(ops, fh, req, src, resp);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(zpci_io_execute);

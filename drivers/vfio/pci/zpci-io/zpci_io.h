@@ -10,15 +10,22 @@
 #include <linux/types.h>
 #include <linux/vfio_zpci_io.h>
 
-/* Request register of the non-MIO instructions: handle, address space, length */
-#define ZPCI_IO_REQ(fh, as, len) \
-	(((u64)(fh) << 32) | ((u64)(as) << 16) | (u64)(len))
+#include "compat.h"
 
-#define ZPCI_IO_FH_ENABLED	BIT(31)
-#define ZPCI_IO_PFT_ISM		5
-#define ZPCI_IO_DEVICE_ID_ISM	0x04ed	/* IBM Internal Shared Memory */
+/*
+ * The longest PCISTB the region issues: one 4 KiB block.  ISM functions
+ * (PFT 5) get exactly this limit whatever maxstbl their group reports; see
+ * zpci_io_fn_limits().
+ */
 #define ZPCI_IO_MAX_STBL	4096
 #define ZPCI_IO_NO_MSIX		0xff
+
+/*
+ * The real-instruction KUnit suite touches only a function whose
+ * driver_override root set to this name (no driver has it, so the
+ * function stays unbound): it is given explicitly, never guessed.
+ */
+#define ZPCI_IO_KUNIT_HW_OVERRIDE	"zpci_io_kunit_hw"
 
 /**
  * struct zpci_io_outcome - what one instruction did
@@ -40,7 +47,7 @@ struct zpci_io_outcome {
  * @pcistg: PCI Store of the rightmost len bytes of @data
  * @pcistb: PCI Store Block of len bytes from the 8-byte aligned @data
  *
- * @req is ZPCI_IO_REQ(fh, pcias, len).  Each call issues exactly one
+ * @req is ZPCI_CREATE_REQ(fh, pcias, len).  Each call issues exactly one
  * non-MIO instruction, never retries, and always fills @out.
  */
 struct zpci_io_insn_ops {
@@ -72,14 +79,15 @@ struct zpci_io_fn {
 	u32 msix_size;
 };
 
+void zpci_io_fn_limits(struct zpci_io_fn *fn, u8 pft, u16 maxstbl);
 int zpci_io_validate(const struct zpci_io_fn *fn,
 		     const struct vfio_zpci_io_req *req);
 void zpci_io_issue(const struct zpci_io_insn_ops *ops, u32 fh,
-		   const struct vfio_zpci_io_req *req, u8 *data,
+		   const struct vfio_zpci_io_req *req, const u8 *src,
 		   struct vfio_zpci_io_resp *resp);
 int zpci_io_execute(const struct zpci_io_fn *fn,
 		    const struct zpci_io_insn_ops *ops, u32 fh,
-		    const struct vfio_zpci_io_req *req, u8 *data,
+		    const struct vfio_zpci_io_req *req, const u8 *src,
 		    struct vfio_zpci_io_resp *resp);
 void zpci_io_fill_header(const struct zpci_io_fn *fn, u8 pft,
 			 struct vfio_zpci_io_header *hdr);

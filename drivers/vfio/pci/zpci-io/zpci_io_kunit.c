@@ -4,14 +4,19 @@
  *
  * zpci_io_validate, zpci_io_issue: request rules and outcome reporting
  * against a fake instruction layer that records every call.
- * zpci_io_hw: the real instruction layer against an unbound
- * virtio-*-pci-non-transitional zPCI function (QEMU); skipped without one.
+ * zpci_io_ism: a fake ISM function accepts every request shape Linux's own
+ * ISM driver issues, each as exactly one instruction.
+ * zpci_io_hw: the real instruction layer against the one zPCI function
+ * root handed to it (driver_override ZPCI_IO_KUNIT_HW_OVERRIDE); without
+ * such a function it touches nothing and skips.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/random.h>
 #include <linux/string.h>
 #include <asm/pci.h>
+#include <asm/pci_io.h>
 
 #include "zpci_io.h"
 
@@ -107,7 +112,13 @@ struct req_case {
 	u32 flags;
 	int reserved_idx;	/* 1..4: set reserved[idx - 1] */
 	int expect;
+	int ptrs;		/* PTR_*: deviations from valid pointers */
 };
+
+#define PTR_LOAD_DATA	1	/* a PCILG naming a data buffer */
+#define PTR_NO_RESP	2	/* resp == 0 */
+#define TEST_DATA	0x10000ULL	/* never dereferenced by execute */
+#define TEST_RESP	0x20000ULL
 
 #define LG	VFIO_ZPCI_IO_OP_PCILG
 #define STG	VFIO_ZPCI_IO_OP_PCISTG
@@ -183,6 +194,17 @@ static const struct req_case req_cases[] = {
 	{ "op0_einval", false, 0, 0, 8, 0, 0, 0, -EINVAL },
 	{ "op4_einval", false, 4, 0, 8, 0, 0, 0, -EINVAL },
 	{ "op255_einval", false, 255, 0, 8, 0, 0, 0, -EINVAL },
+	/* pointers: a load names no data buffer, every request a response */
+	{ "pcilg_with_data_pointer_einval", false, LG, 0, 8, 0, 0, 0, -EINVAL, PTR_LOAD_DATA },
+	{ "pcilg_without_resp_efault", false, LG, 0, 8, 0, 0, 0, -EFAULT, PTR_NO_RESP },
+	{ "pcistb_without_resp_efault", false, STB, 0, 16, 0, 0, 0, -EFAULT, PTR_NO_RESP },
+	/* precedence: EINVAL, then EACCES, then EFAULT */
+	{ "precedence_flags_before_msix_eacces", false, STB, 1, 16, 0, 1, 0, -EINVAL },
+	{ "precedence_bad_len_before_msix_eacces", false, STB, 1, 12, 0, 0, 0, -EINVAL },
+	{ "precedence_load_data_before_msix_eacces", false, LG, 1, 8, 0, 0, 0, -EINVAL,
+	  PTR_LOAD_DATA },
+	{ "precedence_reserved_before_no_resp", false, LG, 0, 8, 0, 0, 2, -EINVAL, PTR_NO_RESP },
+	{ "precedence_msix_eacces_before_no_resp", false, LG, 1, 8, 0, 0, 0, -EACCES, PTR_NO_RESP },
 };
 
 static void req_case_desc(const struct req_case *c, char *desc)
@@ -202,6 +224,10 @@ static void build_req(const struct req_case *c, struct vfio_zpci_io_req *req)
 	req->offset = c->offset;
 	if (c->reserved_idx)
 		req->reserved[c->reserved_idx - 1] = 0x1;
+	if (c->op != LG || c->ptrs & PTR_LOAD_DATA)
+		req->data = TEST_DATA;
+	if (!(c->ptrs & PTR_NO_RESP))
+		req->resp = TEST_RESP;
 }
 
 static const struct zpci_io_fn *case_fn(const struct req_case *c)
@@ -240,7 +266,8 @@ static void execute_issues_one_insn_or_none(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, fake.calls, 1);
 	KUNIT_EXPECT_EQ(test, fake.last_op, c->op);
-	KUNIT_EXPECT_EQ(test, fake.req, ZPCI_IO_REQ(TEST_FH, c->pcias, c->len));
+	KUNIT_EXPECT_EQ(test, fake.req,
+			ZPCI_CREATE_REQ(TEST_FH, c->pcias, c->len));
 	KUNIT_EXPECT_EQ(test, fake.offset, c->offset);
 }
 
@@ -252,6 +279,7 @@ static void run_one(struct kunit *test, u8 op, u16 len, u8 *data,
 {
 	struct vfio_zpci_io_req req = {
 		.op = op, .pcias = 0, .len = len, .offset = 0x100,
+		.data = op == LG ? 0 : TEST_DATA, .resp = TEST_RESP,
 	};
 
 	memset(resp, 0xa5, sizeof(*resp));
@@ -277,10 +305,13 @@ static void issue_passes_cc_and_status_through(struct kunit *test)
 			run_one(test, ops[i].op, ops[i].len, (u8 *)buf, &resp);
 			KUNIT_EXPECT_EQ(test, fake.calls, 1);
 			KUNIT_EXPECT_EQ(test, resp.cc, cc);
-			KUNIT_EXPECT_EQ(test, resp.status, 0x10 + cc);
+			/* a status only comes with a non-zero cc */
+			KUNIT_EXPECT_EQ(test, resp.status, cc ? 0x10 + cc : 0);
 			KUNIT_EXPECT_EQ(test, resp.flags, 0);
 			KUNIT_EXPECT_EQ(test, resp.pic, 0);
-			KUNIT_EXPECT_EQ(test, resp.reserved, 0);
+			if (ops[i].op != LG || cc)
+				KUNIT_EXPECT_TRUE(test, !memchr_inv(resp.data, 0,
+								    sizeof(resp.data)));
 		}
 	}
 }
@@ -295,15 +326,18 @@ static void issue_reports_program_exception(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(pics); i++) {
-		/* the fake leaves a stale cc behind: it must not leak out */
+		/* stale cc and status must not leak out */
 		fake.next = (struct zpci_io_outcome) {
-			.cc = 3, .exception = true, .pic = pics[i],
+			.cc = 3, .status = 0x28, .exception = true,
+			.pic = pics[i],
 		};
 		run_one(test, STB, 16, (u8 *)buf, &resp);
 		KUNIT_EXPECT_EQ(test, resp.flags, VFIO_ZPCI_IO_RESP_EXCEPTION);
 		KUNIT_EXPECT_EQ(test, resp.pic, pics[i]);
 		KUNIT_EXPECT_EQ(test, resp.cc, 0);
-		KUNIT_EXPECT_EQ(test, resp.reserved, 0);
+		KUNIT_EXPECT_EQ(test, resp.status, 0);
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(resp.data, 0,
+						    sizeof(resp.data)));
 	}
 }
 
@@ -314,19 +348,15 @@ static void issue_failed_pcilg_returns_zero_data(struct kunit *test)
 		{ .cc = 1, .status = 0x28 }, { .cc = 2 }, { .cc = 3 },
 		{ .exception = true, .pic = VFIO_ZPCI_IO_PIC_OPERAND },
 	};
-	static const u8 zero[8];
 	struct vfio_zpci_io_resp resp;
-	u8 data[16];
 	int i;
 
 	fake.load_value = 0x1122334455667788ULL;
 	for (i = 0; i < ARRAY_SIZE(fails); i++) {
-		memset(data, 0xee, sizeof(data));
 		fake.next = fails[i];
-		run_one(test, LG, 8, data, &resp);
-		KUNIT_EXPECT_EQ(test, memcmp(data, zero, 8), 0);
-		KUNIT_EXPECT_EQ(test, data[8], 0xee);
-		KUNIT_EXPECT_EQ(test, resp.reserved, 0);
+		run_one(test, LG, 8, NULL, &resp);
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(resp.data, 0,
+						    sizeof(resp.data)));
 	}
 }
 
@@ -343,23 +373,22 @@ static void issue_pcistb_passes_bytes_unchanged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(fake.block, bytes, 128), 0);
 }
 
-static void issue_pcilg_returns_rightmost_bytes(struct kunit *test)
+static void issue_pcilg_returns_rightmost_bytes_in_resp(struct kunit *test)
 {
 	static const u8 full[8] = { 0x11, 0x22, 0x33, 0x44,
 				    0x55, 0x66, 0x77, 0x88 };
 	static const u16 lens[] = { 1, 2, 4, 8 };
 	struct vfio_zpci_io_resp resp;
-	u8 data[8];
 	int i;
 
 	fake.load_value = 0x1122334455667788ULL;
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		memset(data, 0xee, sizeof(data));
-		run_one(test, LG, lens[i], data, &resp);
-		KUNIT_EXPECT_EQ(test, memcmp(data, full + 8 - lens[i], lens[i]), 0);
-		/* nothing past len is written */
-		if (lens[i] < 8)
-			KUNIT_EXPECT_EQ(test, data[lens[i]], 0xee);
+		run_one(test, LG, lens[i], NULL, &resp);
+		KUNIT_EXPECT_EQ(test, memcmp(resp.data, full + 8 - lens[i],
+					     lens[i]), 0);
+		/* every byte past len is zero */
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(resp.data + lens[i], 0,
+						    8 - lens[i]));
 	}
 }
 
@@ -380,6 +409,7 @@ static void issue_encodes_request_register(struct kunit *test)
 {
 	struct vfio_zpci_io_req req = {
 		.op = STB, .pcias = 5, .len = 24, .offset = BAR5_SIZE - 0x1000,
+		.data = TEST_DATA, .resp = TEST_RESP,
 	};
 	struct vfio_zpci_io_resp resp;
 	u64 buf[3] = { };
@@ -435,6 +465,7 @@ static void uapi_layout_is_fixed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_header), 128);
 	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_req), 48);
 	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_resp), 16);
+	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_resp, data), 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_req, offset), 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_req, resp), 24);
 	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_header, bar_size), 32);
@@ -460,7 +491,7 @@ static struct kunit_case zpci_io_issue_cases[] = {
 	KUNIT_CASE(issue_reports_program_exception),
 	KUNIT_CASE(issue_failed_pcilg_returns_zero_data),
 	KUNIT_CASE(issue_pcistb_passes_bytes_unchanged),
-	KUNIT_CASE(issue_pcilg_returns_rightmost_bytes),
+	KUNIT_CASE(issue_pcilg_returns_rightmost_bytes_in_resp),
 	KUNIT_CASE(issue_pcistg_builds_register_from_bytes),
 	KUNIT_CASE(issue_encodes_request_register),
 	{}
@@ -470,6 +501,246 @@ static struct kunit_suite zpci_io_issue_suite = {
 	.name = "zpci_io_issue",
 	.init = zpci_io_fake_init,
 	.test_cases = zpci_io_issue_cases,
+};
+
+/* ---------------------------------------------------------------------- */
+/* ISM: the requests Linux's own ISM driver issues                         */
+/*
+ * Every shape below is derived from drivers/s390/net/ism.h and ism_drv.c
+ * (Linux 6.1): the driver's loops are re-enacted here with the driver's
+ * own formulas, and each instruction they would issue is submitted to a
+ * fake ISM function as one request, which must be accepted and issued as
+ * exactly one instruction with the driver's request register and offset.
+ *
+ * - DMB moves, ism_move(): PCISTB on address space 0 at
+ *   ISM_CREATE_REQ(dmb_tok, idx, sf, offset) =
+ *   dmb_tok | idx << 24 | sf << 23 | offset, chunked by
+ *   max_bytes(offset, size, PAGE_SIZE), the signal flag only on the last
+ *   chunk.  DMB tokens come from firmware; ISM's BAR0 spans 256 TiB, so
+ *   they lie below 1 << 48 (the upstream ism-vfio-pci driver relies on the
+ *   same bound); DMB elements are at most 1 MiB (SMC-D), idx is a u8.
+ * - Commands, ism_cmd() and __ism_write_cmd(): PCISTB on address space 2,
+ *   the body (sizeof(cmd.request) - 8 bytes, if any) at offset 8, then the
+ *   8-byte header at offset 0.
+ * - Responses, __ism_read_cmd(): 8-byte PCILG on address space 2 from
+ *   offset 0, the header, then the rest of resp->len.
+ */
+
+#define ISM_PAGE		4096	/* the driver's PAGE_SIZE on s390 */
+#define ISM_BAR0_SIZE		BIT_ULL(48)
+#define ISM_CMD_BAR_SIZE	0x1000	/* the driver uses offsets < 0x100 */
+#define ISM_REQ_HDR		8	/* struct ism_req_hdr / ism_resp_hdr */
+
+static struct zpci_io_fn ism_fn;
+
+static int zpci_io_ism_init(struct kunit *test)
+{
+	memset(&fake, 0, sizeof(fake));
+	memset(&ism_fn, 0, sizeof(ism_fn));
+	ism_fn.bar_size[0] = ISM_BAR0_SIZE;
+	ism_fn.bar_size[2] = ISM_CMD_BAR_SIZE;
+	ism_fn.msix_bar = ZPCI_IO_NO_MSIX;	/* ISM interrupts are MSI */
+	zpci_io_fn_limits(&ism_fn, ZPCI_IO_PFT_ISM, ZPCI_IO_MAX_STBL);
+	return 0;
+}
+
+enum ism_kind { ISM_MOVE, ISM_CMD_WRITE, ISM_CMD_READ };
+
+struct ism_shape {
+	const char *name;
+	enum ism_kind kind;
+	/* ISM_MOVE: the arguments of one ism_move() call */
+	u64 dmb_tok;
+	u32 idx;
+	bool sf;
+	u32 offset;
+	u32 size;
+	/* ISM_CMD_*: sizeof(cmd.request), or the response's len */
+	u32 cmd_len;
+};
+
+#define TOK_LOW		0x0000000100000000ULL
+#define TOK_HIGH	0x0000ffff00000000ULL
+
+static const struct ism_shape ism_shapes[] = {
+	/* ism_move(): smcd_tx_ism_write() payloads and CDC messages */
+	{ "move_1_byte", ISM_MOVE, TOK_LOW, 0, false, 0, 1 },
+	{ "move_1_byte_with_signal", ISM_MOVE, TOK_LOW, 1, true, 0, 1 },
+	{ "move_7_bytes_unaligned", ISM_MOVE, TOK_LOW, 2, false, 3, 7 },
+	{ "move_cdc_44_bytes_with_signal", ISM_MOVE, TOK_LOW, 3, true, 0, 44 },
+	{ "move_one_page", ISM_MOVE, TOK_LOW, 4, false, 0, ISM_PAGE },
+	{ "move_from_offset_1_to_page_end", ISM_MOVE, TOK_LOW, 5, false, 1, 4095 },
+	{ "move_last_byte_of_page", ISM_MOVE, TOK_LOW, 6, true, 4095, 1 },
+	{ "move_2_bytes_across_page_in_two", ISM_MOVE, TOK_LOW, 7, true, 4095, 2 },
+	{ "move_10000_bytes_from_offset_100", ISM_MOVE, TOK_LOW, 8, true, 100, 10000 },
+	{ "move_whole_1mib_dmbe", ISM_MOVE, TOK_LOW, 9, true, 0, 1 << 20 },
+	{ "move_last_page_of_1mib_dmbe", ISM_MOVE, TOK_HIGH, 255, true,
+	  (1 << 20) - ISM_PAGE, ISM_PAGE },
+	{ "move_highest_token_idx_255", ISM_MOVE, TOK_HIGH, 255, true, 0x7ff, 0x1801 },
+	/* ism_cmd(): request sizes of the unions in ism.h */
+	{ "cmd_simple_header_only", ISM_CMD_WRITE, .cmd_len = 8 },
+	{ "cmd_reg_sba", ISM_CMD_WRITE, .cmd_len = 16 },
+	{ "cmd_reg_ieq", ISM_CMD_WRITE, .cmd_len = 24 },
+	{ "cmd_query_rgid", ISM_CMD_WRITE, .cmd_len = 24 },
+	{ "cmd_sig_ieq", ISM_CMD_WRITE, .cmd_len = 32 },
+	{ "cmd_reg_dmb", ISM_CMD_WRITE, .cmd_len = 40 },
+	{ "cmd_unreg_dmb", ISM_CMD_WRITE, .cmd_len = 16 },
+	{ "cmd_set_vlan_id", ISM_CMD_WRITE, .cmd_len = 16 },
+	/* __ism_read_cmd(): response lengths of the unions in ism.h */
+	{ "resp_header_only", ISM_CMD_READ, .cmd_len = 8 },
+	{ "resp_read_gid", ISM_CMD_READ, .cmd_len = 16 },
+	{ "resp_reg_dmb", ISM_CMD_READ, .cmd_len = 16 },
+	{ "resp_query_info", ISM_CMD_READ, .cmd_len = 200 },
+};
+
+static void ism_shape_desc(const struct ism_shape *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ism_shape, ism_shapes, ism_shape_desc);
+
+/* Submit one instruction of the driver's; it must be issued as such */
+static void ism_expect_one(struct kunit *test, u8 op, u8 pcias, u64 offset,
+			   u16 len)
+{
+	struct vfio_zpci_io_req req = {
+		.op = op, .pcias = pcias, .len = len, .offset = offset,
+		.data = op == LG ? 0 : TEST_DATA, .resp = TEST_RESP,
+	};
+	struct vfio_zpci_io_resp resp;
+	unsigned int calls = fake.calls;
+	u8 *src = (u8 *)blockbuf;
+	int ret;
+
+	get_random_bytes(src, len);
+	ret = zpci_io_execute(&ism_fn, &fake_ops, TEST_FH, &req, src, &resp);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "op %u as %u offset 0x%llx len %u",
+			    op, pcias, offset, len);
+	KUNIT_ASSERT_EQ(test, fake.calls, calls + 1);
+	KUNIT_EXPECT_EQ(test, fake.last_op, op);
+	KUNIT_EXPECT_EQ(test, fake.req, ZPCI_CREATE_REQ(TEST_FH, pcias, len));
+	KUNIT_EXPECT_EQ(test, fake.offset, offset);
+	if (op == STB)
+		KUNIT_EXPECT_EQ(test, memcmp(fake.block, src, len), 0);
+}
+
+/* ism_move() with max_bytes(), step by step */
+static unsigned int ism_move(struct kunit *test, const struct ism_shape *c,
+			     u32 offset, u32 size)
+{
+	unsigned int n = 0;
+	u32 bytes;
+	u64 dmb_req;
+
+	while (size) {
+		bytes = min_t(u32, ISM_PAGE - (offset & (ISM_PAGE - 1)), size);
+		dmb_req = c->dmb_tok | (u64)c->idx << 24 |
+			  (u64)(size == bytes ? c->sf : 0) << 23 | offset;
+		ism_expect_one(test, STB, 0, dmb_req, bytes);
+		size -= bytes;
+		offset += bytes;
+		n++;
+	}
+	return n;
+}
+
+static void ism_driver_request_is_one_insn(struct kunit *test)
+{
+	const struct ism_shape *c = test->param_value;
+	unsigned int off;
+
+	switch (c->kind) {
+	case ISM_MOVE:
+		KUNIT_EXPECT_EQ(test, ism_move(test, c, c->offset, c->size),
+				DIV_ROUND_UP((c->offset & (ISM_PAGE - 1)) +
+					     c->size, ISM_PAGE));
+		break;
+	case ISM_CMD_WRITE:
+		if (c->cmd_len > ISM_REQ_HDR)
+			ism_expect_one(test, STB, 2, ISM_REQ_HDR,
+				       c->cmd_len - ISM_REQ_HDR);
+		ism_expect_one(test, STB, 2, 0, ISM_REQ_HDR);
+		break;
+	case ISM_CMD_READ:
+		for (off = 0; off < c->cmd_len; off += 8)
+			ism_expect_one(test, LG, 2, off, 8);
+		break;
+	}
+}
+
+/* Every length 1..4096 and every start offset inside a page */
+static void ism_move_every_length_and_start_offset(struct kunit *test)
+{
+	const struct ism_shape c = { .dmb_tok = TOK_LOW, .idx = 17, .sf = true };
+	u32 i;
+
+	for (i = 1; i <= ISM_PAGE; i++)
+		KUNIT_ASSERT_EQ(test, ism_move(test, &c, 0, i), 1);
+	for (i = 0; i < ISM_PAGE; i++)
+		KUNIT_ASSERT_EQ(test, ism_move(test, &c, i, ISM_PAGE - i), 1);
+	KUNIT_EXPECT_EQ(test, fake.calls, 2 * ISM_PAGE);
+}
+
+/* ISM's limit is one 4 KiB block, whatever maxstbl its group reports */
+static void ism_limit_is_4k_whatever_group_maxstbl(struct kunit *test)
+{
+	static const u16 reported[] = { 0, 128, 2048, 4096, 0xffff };
+	const struct ism_shape c = { .dmb_tok = TOK_LOW };
+	struct vfio_zpci_io_header hdr;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(reported); i++) {
+		zpci_io_fn_limits(&ism_fn, ZPCI_IO_PFT_ISM, reported[i]);
+		KUNIT_EXPECT_TRUE(test, ism_fn.relaxed);
+		KUNIT_EXPECT_EQ(test, ism_fn.maxstbl, ZPCI_IO_MAX_STBL);
+		KUNIT_EXPECT_EQ(test, ism_move(test, &c, 0, ISM_PAGE), 1);
+		zpci_io_fill_header(&ism_fn, ZPCI_IO_PFT_ISM, &hdr);
+		KUNIT_EXPECT_EQ(test, hdr.maxstbl, ZPCI_IO_MAX_STBL);
+		KUNIT_EXPECT_EQ(test, hdr.flags, VFIO_ZPCI_IO_HDR_NON_MIO |
+				VFIO_ZPCI_IO_HDR_RELAXED);
+	}
+}
+
+/* Other functions keep the strict rules and their group's maxstbl */
+static void strict_limit_is_group_maxstbl_capped_at_4k(struct kunit *test)
+{
+	struct zpci_io_fn fn = { };
+
+	zpci_io_fn_limits(&fn, 0, 128);
+	KUNIT_EXPECT_FALSE(test, fn.relaxed);
+	KUNIT_EXPECT_EQ(test, fn.maxstbl, 128);
+	zpci_io_fn_limits(&fn, 0, 0xffff);
+	KUNIT_EXPECT_EQ(test, fn.maxstbl, ZPCI_IO_MAX_STBL);
+}
+
+/* What ISM needs and the strict rules refuse: the reason PFT 5 is relaxed */
+static void ism_header_write_is_refused_by_strict_rules(struct kunit *test)
+{
+	struct vfio_zpci_io_req req = {
+		.op = STB, .pcias = 2, .len = ISM_REQ_HDR, .offset = 0,
+		.data = TEST_DATA, .resp = TEST_RESP,
+	};
+	struct zpci_io_fn strict = ism_fn;
+
+	zpci_io_fn_limits(&strict, 0, 128);
+	KUNIT_EXPECT_EQ(test, zpci_io_validate(&strict, &req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zpci_io_validate(&ism_fn, &req), 0);
+}
+
+static struct kunit_case zpci_io_ism_cases[] = {
+	KUNIT_CASE_PARAM(ism_driver_request_is_one_insn, ism_shape_gen_params),
+	KUNIT_CASE(ism_move_every_length_and_start_offset),
+	KUNIT_CASE(ism_limit_is_4k_whatever_group_maxstbl),
+	KUNIT_CASE(strict_limit_is_group_maxstbl_capped_at_4k),
+	KUNIT_CASE(ism_header_write_is_refused_by_strict_rules),
+	{}
+};
+
+static struct kunit_suite zpci_io_ism_suite = {
+	.name = "zpci_io_ism",
+	.init = zpci_io_ism_init,
+	.test_cases = zpci_io_ism_cases,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -489,8 +760,13 @@ struct hw_ctx {
 };
 
 /*
- * The first virtio modern (non-transitional) function that no driver owns:
- * the harness leaves its virtio-net function unbound for this suite.
+ * The real instructions go only to a function root handed to this suite
+ * by setting its driver_override to ZPCI_IO_KUNIT_HW_OVERRIDE: no driver
+ * has that name, so the function stays unbound and nobody else's device is
+ * touched.  The suite expects the virtio modern register layout (the
+ * harness hands it an unbound virtio-*-pci-non-transitional function with
+ * vectors=200).  Without such a function every case skips and nothing is
+ * issued: a host built with KUNIT_ALL_TESTS stays untouched.
  */
 static int zpci_io_hw_init(struct kunit *test)
 {
@@ -500,17 +776,21 @@ static int zpci_io_hw_init(struct kunit *test)
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	while ((pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
-				      PCI_ANY_ID, pdev))) {
-		if (pdev->device >= 0x1040 && pdev->device <= 0x107f &&
-		    !pdev->driver)
+	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev))) {
+		if (zpci_io_driver_override_is(pdev, ZPCI_IO_KUNIT_HW_OVERRIDE))
 			break;
 	}
 	if (!pdev)
-		kunit_skip(test, "no unbound virtio modern zPCI function");
-	ctx->pdev = pdev;
-	ctx->fh = READ_ONCE(to_zpci(pdev)->fh);
+		kunit_skip(test, "no function with driver_override "
+			   ZPCI_IO_KUNIT_HW_OVERRIDE);
 	test->priv = ctx;
+	ctx->pdev = pdev;
+	if (pdev->driver || !to_zpci(pdev) ||
+	    pdev->vendor != PCI_VENDOR_ID_REDHAT_QUMRANET ||
+	    pdev->device < 0x1040 || pdev->device > 0x107f)
+		kunit_skip(test, "%s is bound or not a virtio modern zPCI function",
+			   pci_name(pdev));
+	ctx->fh = READ_ONCE(to_zpci(pdev)->fh);
 	return 0;
 }
 
@@ -527,7 +807,7 @@ static struct zpci_io_outcome hw_load(struct hw_ctx *ctx, u8 bar, u64 off,
 {
 	struct zpci_io_outcome out;
 
-	zpci_io_hw_insn_ops.pcilg(ZPCI_IO_REQ(ctx->fh, bar, len), off, val, &out);
+	zpci_io_hw_insn_ops.pcilg(ZPCI_CREATE_REQ(ctx->fh, bar, len), off, val, &out);
 	return out;
 }
 
@@ -536,7 +816,7 @@ static struct zpci_io_outcome hw_store(struct hw_ctx *ctx, u8 bar, u64 off,
 {
 	struct zpci_io_outcome out;
 
-	zpci_io_hw_insn_ops.pcistg(ZPCI_IO_REQ(ctx->fh, bar, len), off, val, &out);
+	zpci_io_hw_insn_ops.pcistg(ZPCI_CREATE_REQ(ctx->fh, bar, len), off, val, &out);
 	return out;
 }
 
@@ -545,7 +825,7 @@ static struct zpci_io_outcome hw_block(struct hw_ctx *ctx, u8 bar, u64 off,
 {
 	struct zpci_io_outcome out;
 
-	zpci_io_hw_insn_ops.pcistb(ZPCI_IO_REQ(ctx->fh, bar, len), off, data, &out);
+	zpci_io_hw_insn_ops.pcistb(ZPCI_CREATE_REQ(ctx->fh, bar, len), off, data, &out);
 	return out;
 }
 
@@ -553,7 +833,7 @@ static void hw_handle_is_enabled(struct kunit *test)
 {
 	struct hw_ctx *ctx = test->priv;
 
-	KUNIT_EXPECT_TRUE(test, ctx->fh & ZPCI_IO_FH_ENABLED);
+	KUNIT_EXPECT_TRUE(test, zdev_enabled(to_zpci(ctx->pdev)));
 }
 
 /* virtio: feature word 1 bit 0 is VIRTIO_F_VERSION_1 (registers are LE) */
@@ -626,7 +906,8 @@ static void hw_disabled_handle_gives_cc3(struct kunit *test)
 	struct zpci_io_outcome out;
 	u64 val;
 
-	disabled.fh &= ~ZPCI_IO_FH_ENABLED;
+	/* the enable bit zdev_enabled() tests */
+	disabled.fh &= ~BIT(31);
 	out = hw_load(&disabled, VIRTIO_BAR, VIRTIO_FEATURE, 4, &val);
 	KUNIT_EXPECT_FALSE(test, out.exception);
 	KUNIT_EXPECT_EQ(test, out.cc, 3);
@@ -650,7 +931,7 @@ static struct kunit_suite zpci_io_hw_suite = {
 };
 
 kunit_test_suites(&zpci_io_validate_suite, &zpci_io_issue_suite,
-		  &zpci_io_hw_suite);
+		  &zpci_io_ism_suite, &zpci_io_hw_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for zpci-io-vfio-pci");
