@@ -24,6 +24,10 @@
 
 #include "zpci_io_lib.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 static int fmb_flag;
 
 static int usage(void)
@@ -228,91 +232,314 @@ static double bench_threads(struct zio_dev *d, int nthreads, int per_thread)
 	return (double)nthreads * per_thread / (now_us() - start) * 1e6;
 }
 
-/* Per-request instruction counts from the measurement block */
-static void bench_insns(struct zio_dev *d, const char *what, int n,
-			int (*fn)(struct zio_dev *d))
-{
-	struct zio_fmb a, b;
-	uint64_t total;
-	int i;
+/*
+ * Target of every store: BAR4 + 0x1800.  QEMU's virtio-pci modern BAR4
+ * holds four 4 KiB MemoryRegions (common 0x0000, ISR 0x1000, device
+ * 0x2000, notify 0x3000); 0x1800 lies in the ISR one, past its only
+ * register.  virtio_pci_isr_write() has an empty body and the ISR ops set
+ * no .valid limits, so each 8-byte unit of a PCISTB up to 128 bytes (QEMU
+ * checks and dispatches every one against that region) and each 4-byte
+ * store of the standard region's split lands and is dropped.  The PBA at
+ * BAR1 + 0xc80 has only 32 bytes behind it.
+ */
+#define BENCH_BAR		4
+#define BENCH_STB_OFFSET	0x1800
+#define BENCH_LG_OFFSET		0x10
+#define BENCH_ROUNDS		4
+#define BENCH_INSN_N		100
 
-	if (fmb_snapshot(d->bdf, &a))
-		return;
-	for (i = 0; i < n; i++)
-		fn(d);
-	if (fmb_snapshot(d->bdf, &b))
-		return;
-	total = (b.loads - a.loads) + (b.stores - a.stores) +
-		(b.store_blocks - a.store_blocks);
-	printf("bench: %-34s %.3f instructions/request (%llu for %d)\n", what,
-	       (double)total / n, (unsigned long long)total, n);
+static const uint16_t bench_sizes[] = { 16, 32, 64, 128 };
+#define BENCH_NR_SIZES	ARRAY_SIZE(bench_sizes)
+
+/* the PCILG, its standard pread, the floor, then region/standard pairs */
+enum { BENCH_LG, BENCH_PREAD, BENCH_FLOOR, BENCH_STB };
+#define BENCH_NR_OPS	(BENCH_STB + 2 * BENCH_NR_SIZES)
+
+/* Store data of every request: nothing is allocated per request. */
+static uint8_t bench_data[128];
+
+struct bench_op {
+	char what[32];
+	const char *note;	/* appended to the instruction count label */
+	int (*fn)(struct zio_dev *d, uint16_t len);
+	uint16_t len;
+	int usable;
+	int errors;
+	double us;		/* sum of the per-round means per request */
+};
+
+static int resp_ok(const struct vfio_zpci_io_resp *r)
+{
+	return r->cc || r->flags ? -EIO : 0;
 }
 
-static uint8_t pba_pattern[32];
-
-static int do_region_stb(struct zio_dev *d)
-{
-	struct vfio_zpci_io_resp resp;
-
-	return zio_request(d, VFIO_ZPCI_IO_OP_PCISTB, 1, 0xc80, pba_pattern,
-			   32, &resp);
-}
-
-static int do_std_pwrite(struct zio_dev *d)
-{
-	return zio_bar_write(d, 1, 0xc80, pba_pattern, 32);
-}
-
-static int do_region_lg(struct zio_dev *d)
+static int do_region_lg(struct zio_dev *d, uint16_t len)
 {
 	struct vfio_zpci_io_resp resp;
 	uint64_t val;
+	int ret;
 
-	return zio_request(d, VFIO_ZPCI_IO_OP_PCILG, 4, 0x10, &val, 8, &resp);
+	ret = zio_request(d, VFIO_ZPCI_IO_OP_PCILG, BENCH_BAR, BENCH_LG_OFFSET,
+			  &val, len, &resp);
+	return ret ? ret : resp_ok(&resp);
 }
 
-static int do_std_pread(struct zio_dev *d)
+static int do_std_pread(struct zio_dev *d, uint16_t len)
 {
 	uint64_t val;
 
-	return zio_bar_read(d, 4, 0x10, &val, 8);
+	return zio_bar_read(d, BENCH_BAR, BENCH_LG_OFFSET, &val, len);
 }
 
-static double time_op(struct zio_dev *d, int n, int (*fn)(struct zio_dev *d))
+/*
+ * The floor: do_region_lg()'s request with a non-zero flags field.  Same
+ * write() into the region, same copy of the request; validation refuses
+ * it first (-EINVAL): no instruction, no response.
+ */
+static long refused_write(struct zio_dev *d, uint16_t len)
+{
+	struct vfio_zpci_io_resp resp;
+	struct vfio_zpci_io_req req = {
+		.flags = 1,
+		.op = VFIO_ZPCI_IO_OP_PCILG,
+		.pcias = BENCH_BAR,
+		.len = len,
+		.offset = BENCH_LG_OFFSET,
+		.resp = (uintptr_t)&resp,
+	};
+
+	return zio_write_raw(d, &req, sizeof(req), d->hdr.req_offset);
+}
+
+static int do_refused(struct zio_dev *d, uint16_t len)
+{
+	return refused_write(d, len) == -EINVAL ? 0 : -EPROTO;
+}
+
+static int do_region_stb(struct zio_dev *d, uint16_t len)
+{
+	struct vfio_zpci_io_resp resp;
+	int ret;
+
+	ret = zio_request(d, VFIO_ZPCI_IO_OP_PCISTB, BENCH_BAR,
+			  BENCH_STB_OFFSET, bench_data, len, &resp);
+	return ret ? ret : resp_ok(&resp);
+}
+
+static int do_std_pwrite(struct zio_dev *d, uint16_t len)
+{
+	return zio_bar_write(d, BENCH_BAR, BENCH_STB_OFFSET, bench_data, len);
+}
+
+static void bench_op_init(struct bench_op *op, const char *what,
+			  uint16_t len, const char *note,
+			  int (*fn)(struct zio_dev *d, uint16_t len))
+{
+	snprintf(op->what, sizeof(op->what), "%s %uB", what, len);
+	op->note = note;
+	op->fn = fn;
+	op->len = len;
+	op->usable = 1;
+	op->errors = 0;
+	op->us = 0;
+}
+
+/* One region request before timing; say why it cannot be measured. */
+static int probe_region(struct zio_dev *d, const struct bench_op *op,
+			uint8_t zop, uint64_t off, void *data)
+{
+	struct vfio_zpci_io_resp resp;
+	int ret;
+
+	ret = zio_request(d, zop, BENCH_BAR, off, data, op->len, &resp);
+	if (ret) {
+		printf("bench: %s at BAR%d+0x%llx: not measured, refused: %s\n",
+		       op->what, BENCH_BAR, (unsigned long long)off,
+		       strerror(-ret));
+		return 0;
+	}
+	if (resp.cc || resp.flags) {
+		printf("bench: %s at BAR%d+0x%llx: not measured, cc %u status %u pic 0x%x\n",
+		       op->what, BENCH_BAR, (unsigned long long)off, resp.cc,
+		       resp.status, resp.pic);
+		return 0;
+	}
+	return 1;
+}
+
+static int probe_std(struct zio_dev *d, const struct bench_op *op)
+{
+	int ret = op->fn(d, op->len);
+
+	if (ret)
+		printf("bench: %s: not measured: %s\n", op->what,
+		       strerror(-ret));
+	return !ret;
+}
+
+static int probe_floor(struct zio_dev *d, const struct bench_op *op)
+{
+	long ret = refused_write(d, op->len);
+
+	if (ret == -EINVAL)
+		return 1;
+	printf("bench: %s: not measured, expected EINVAL, got %s\n",
+	       op->what, ret < 0 ? strerror(-ret) : "an accepted write");
+	return 0;
+}
+
+static void bench_time(struct zio_dev *d, struct bench_op *op, int n)
 {
 	double start = now_us();
 	int i;
 
 	for (i = 0; i < n; i++)
-		fn(d);
-	return (now_us() - start) / n;
+		if (op->fn(d, op->len))
+			op->errors++;
+	op->us += (now_us() - start) / n;
+}
+
+static void print_pair(const struct bench_op *r, const struct bench_op *s)
+{
+	if (!r->usable || !s->usable) {
+		printf("bench: %s vs %s: no ratio, see above\n", r->what,
+		       s->what);
+		return;
+	}
+	printf("bench: %s %.2f us, %s %.2f us, ratio %.3f\n", r->what,
+	       r->us / BENCH_ROUNDS, s->what, s->us / BENCH_ROUNDS,
+	       r->us / s->us);
+}
+
+static void print_above_floor(const struct bench_op *op,
+			      const struct bench_op *floor)
+{
+	if (op->usable)
+		printf("bench: %s %.3fx above floor\n", op->what,
+		       op->us / floor->us);
+}
+
+static void print_floor(const struct bench_op *ops)
+{
+	const struct bench_op *floor = &ops[BENCH_FLOOR];
+	unsigned int i;
+
+	if (!floor->usable)
+		return;
+	printf("bench: floor: request refused by validation (flags != 0, EINVAL) %.2f us\n",
+	       floor->us / BENCH_ROUNDS);
+	/* the region requests: the PCILG and the PCISTB of each pair */
+	print_above_floor(&ops[BENCH_LG], floor);
+	for (i = 0; i < BENCH_NR_SIZES; i++)
+		print_above_floor(&ops[BENCH_STB + 2 * i], floor);
+}
+
+/*
+ * Per-request instruction counts from the measurement block.  Each
+ * sample after a batch is the sample before the next one.
+ */
+static void bench_insns(struct zio_dev *d, struct bench_op *ops, int nr)
+{
+	struct zio_fmb prev, now;
+	char label[64];
+	uint64_t total;
+	int i, j;
+
+	if (fmb_snapshot(d->bdf, &prev))
+		return;
+	for (i = 0; i < nr; i++) {
+		if (!ops[i].usable)
+			continue;
+		for (j = 0; j < BENCH_INSN_N; j++)
+			ops[i].fn(d, ops[i].len);
+		if (fmb_snapshot(d->bdf, &now))
+			return;
+		total = (now.loads - prev.loads) + (now.stores - prev.stores) +
+			(now.store_blocks - prev.store_blocks);
+		prev = now;
+		snprintf(label, sizeof(label), "%.31s%.31s:", ops[i].what,
+			 ops[i].note);
+		printf("bench: %-34s %.3f instructions/request (%llu for %d)\n",
+		       label, (double)total / BENCH_INSN_N,
+		       (unsigned long long)total, BENCH_INSN_N);
+	}
 }
 
 static int cmd_bench(struct zio_dev *d, int n)
 {
-	double lg, rd, stb, wr, t1, t8;
+	struct bench_op ops[BENCH_NR_OPS];
+	struct bench_op *stb, *wr;
+	double t1, t8;
 	struct zio_fmb f;
-	int round;
+	uint64_t val;
+	int round, fmb_ok, per;
+	unsigned int i;
+
+	if (n < 2 * BENCH_ROUNDS)
+		n = 2 * BENCH_ROUNDS;
+	per = n / BENCH_ROUNDS;
+	for (i = 0; i < sizeof(bench_data); i++)
+		bench_data[i] = i;
 
 	printf("bench: %s, %d iterations per measurement, ratios within this run\n",
-	       d->bdf, n);
-	if (zio_fmb_start(d->bdf, &f))
+	       d->bdf, per * BENCH_ROUNDS);
+	printf("bench: PCISTB and standard pwrite at BAR%d+0x%x, maxstbl %u\n",
+	       BENCH_BAR, BENCH_STB_OFFSET, d->hdr.maxstbl);
+	fmb_ok = !zio_fmb_start(d->bdf, &f);
+	if (!fmb_ok)
 		printf("bench: measurement block unavailable\n");
-	/* interleave to share any drift of the emulator equally */
-	lg = rd = stb = wr = 0;
-	for (round = 0; round < 4; round++) {
-		lg += time_op(d, n / 4, do_region_lg);
-		rd += time_op(d, n / 4, do_std_pread);
-		stb += time_op(d, n / 4, do_region_stb);
-		wr += time_op(d, n / 4, do_std_pwrite);
+
+	bench_op_init(&ops[BENCH_LG], "region PCILG", 8, "", do_region_lg);
+	bench_op_init(&ops[BENCH_PREAD], "standard pread", 8, " (vfio split)",
+		      do_std_pread);
+	bench_op_init(&ops[BENCH_FLOOR], "refused PCILG", 8, " (floor)",
+		      do_refused);
+	ops[BENCH_LG].usable = probe_region(d, &ops[BENCH_LG],
+					    VFIO_ZPCI_IO_OP_PCILG,
+					    BENCH_LG_OFFSET, &val);
+	ops[BENCH_PREAD].usable = probe_std(d, &ops[BENCH_PREAD]);
+	ops[BENCH_FLOOR].usable = probe_floor(d, &ops[BENCH_FLOOR]);
+	for (i = 0; i < BENCH_NR_SIZES; i++) {
+		stb = &ops[BENCH_STB + 2 * i];
+		wr = stb + 1;
+		bench_op_init(stb, "region PCISTB", bench_sizes[i], "",
+			      do_region_stb);
+		bench_op_init(wr, "standard pwrite", bench_sizes[i],
+			      " (vfio split)", do_std_pwrite);
+		if (stb->len > d->hdr.maxstbl) {
+			printf("bench: %s: not measured, above maxstbl %u\n",
+			       stb->what, d->hdr.maxstbl);
+			stb->usable = 0;
+		} else {
+			stb->usable = probe_region(d, stb,
+						   VFIO_ZPCI_IO_OP_PCISTB,
+						   BENCH_STB_OFFSET,
+						   bench_data);
+		}
+		wr->usable = probe_std(d, wr);
 	}
-	printf("bench: region PCILG 8B %.2f us, standard pread 8B %.2f us, ratio %.3f\n",
-	       lg / 4, rd / 4, lg / rd);
-	printf("bench: region PCISTB 32B %.2f us, standard pwrite 32B %.2f us, ratio %.3f\n",
-	       stb / 4, wr / 4, stb / wr);
-	bench_insns(d, "region PCILG 8B:", 100, do_region_lg);
-	bench_insns(d, "region PCISTB 32B:", 100, do_region_stb);
-	bench_insns(d, "standard pwrite 32B (vfio split):", 100, do_std_pwrite);
+
+	/* interleave to share any drift of the emulator equally */
+	for (round = 0; round < BENCH_ROUNDS; round++)
+		for (i = 0; i < BENCH_NR_OPS; i++)
+			if (ops[i].usable)
+				bench_time(d, &ops[i], per);
+	for (i = 0; i < BENCH_NR_OPS; i++) {
+		if (!ops[i].usable || !ops[i].errors)
+			continue;
+		printf("bench: %s: %d of %d timed requests failed, not reported\n",
+		       ops[i].what, ops[i].errors, per * BENCH_ROUNDS);
+		ops[i].usable = 0;
+	}
+
+	print_pair(&ops[BENCH_LG], &ops[BENCH_PREAD]);
+	for (i = 0; i < BENCH_NR_SIZES; i++) {
+		stb = &ops[BENCH_STB + 2 * i];
+		print_pair(stb, stb + 1);
+	}
+	print_floor(ops);
+	if (fmb_ok)
+		bench_insns(d, ops, BENCH_NR_OPS);
 	t1 = bench_threads(d, 1, n);
 	t8 = bench_threads(d, 8, n / 8);
 	printf("bench: region PCILG throughput 1 thread %.0f/s, 8 threads %.0f/s, ratio %.3f\n",

@@ -59,6 +59,7 @@ static int one_request(struct zio_dev *d, unsigned int kind, uint16_t nq_want)
 	struct vfio_zpci_io_resp resp;
 	uint32_t desc = 0;
 	uint16_t nq = 0;
+	size_t i;
 	int ret;
 
 	switch (kind % 3) {
@@ -76,7 +77,13 @@ static int one_request(struct zio_dev *d, unsigned int kind, uint16_t nq_want)
 	}
 	if (ret)
 		return ret;
-	return resp.cc || resp.flags ? -EPROTO : 0;
+	if (resp.cc || resp.flags || resp.status || resp.pic)
+		return -EPROTO;
+	/* resp.data: the load's two bytes, then zeros; all zero for stores */
+	for (i = kind % 3 ? 0 : 2; i < sizeof(resp.data); i++)
+		if (resp.data[i])
+			return -EPROTO;
+	return 0;
 }
 
 struct worker {

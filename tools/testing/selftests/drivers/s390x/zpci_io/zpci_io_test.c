@@ -64,6 +64,16 @@ FIXTURE_TEARDOWN(zio)
 	zio_close(&self->d);
 }
 
+static int all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len--)
+		if (*b++)
+			return 0;
+	return 1;
+}
+
 static int req_ok(struct zio_dev *d, uint8_t op, uint8_t as, uint64_t off,
 		  void *data, uint16_t len)
 {
@@ -257,10 +267,26 @@ TEST_F(zio, pcistb_past_pba_is_operand_exception)
 	ASSERT_EQ(VFIO_ZPCI_IO_RESP_EXCEPTION, resp.flags);
 	ASSERT_EQ(VFIO_ZPCI_IO_PIC_OPERAND, resp.pic);
 	ASSERT_EQ(0, resp.cc);
-	ASSERT_EQ(0, resp.reserved);
+	ASSERT_EQ(0, resp.status);
+	/* a store hands back no data */
+	ASSERT_TRUE(all_zero(resp.data, sizeof(resp.data)));
 }
 
 /* ---- refused requests: documented errno, nothing issued or written --- */
+
+/* bad_req.data: what the request names as its data buffer */
+enum {
+	D_STD,		/* loads: nothing (0); stores: a valid buffer */
+	D_NULL,		/* 0 */
+	D_RO,		/* a read-only page */
+	D_BUF,		/* a valid read-write buffer, loads included */
+};
+
+/* bad_req.resp: where the response goes (R_* is unistd.h's) */
+enum {
+	RS_OK,		/* a valid, writable response */
+	RS_NULL,	/* 0 */
+};
 
 struct bad_req {
 	const char *name;
@@ -268,37 +294,57 @@ struct bad_req {
 	uint16_t len;
 	uint64_t off;
 	uint32_t flags, reserved;
-	int data;	/* 0 good, 1 NULL, 2 read-only (for loads) */
-	int resp;	/* 0 good, 1 NULL, 2 read-only */
+	int data;	/* D_* */
+	int resp;	/* RS_* */
 	int err;
 };
 
+/*
+ * Every rule alone, then pairs that pin down the order of the checks:
+ * EINVAL, then EACCES, then EFAULT (no response, then unreadable store
+ * data).  A request whose response is merely unwritable is issued, so it
+ * has no place here.
+ */
 static const struct bad_req bad_reqs[] = {
-	{ "flags", LG, 4, 2, 0x12, 1, 0, 0, 0, EINVAL },
-	{ "reserved", LG, 4, 2, 0x12, 0, 1, 0, 0, EINVAL },
-	{ "op0", 0, 4, 2, 0x12, 0, 0, 0, 0, EINVAL },
-	{ "op4", 4, 4, 2, 0x12, 0, 0, 0, 0, EINVAL },
-	{ "config_space_15", LG, 15, 4, 0, 0, 0, 0, 0, EINVAL },
-	{ "pcias_6", LG, 6, 4, 0, 0, 0, 0, 0, EINVAL },
-	{ "absent_bar2", LG, 2, 4, 0, 0, 0, 0, 0, EINVAL },
-	{ "pcilg_len3", LG, 4, 3, 0, 0, 0, 0, 0, EINVAL },
-	{ "pcilg_crossing_dw", LG, 4, 4, 0x16, 0, 0, 0, 0, EINVAL },
-	{ "pcistg_len16", STG, 4, 16, 0, 0, 0, 0, 0, EINVAL },
-	{ "pcistb_len8", STB, 4, 8, 0x20, 0, 0, 0, 0, EINVAL },
-	{ "pcistb_len20", STB, 4, 20, 0x20, 0, 0, 0, 0, EINVAL },
-	{ "pcistb_over_maxstbl", STB, 4, 136, 0x0, 0, 0, 0, 0, EINVAL },
-	{ "pcistb_unaligned", STB, 4, 16, 0x24, 0, 0, 0, 0, EINVAL },
-	{ "pcistb_crossing_4k", STB, 4, 16, 0xff8, 0, 0, 0, 0, EINVAL },
-	{ "past_bar_end", LG, 1, 8, 0x1000, 0, 0, 0, 0, EINVAL },
-	{ "offset_overflow", LG, 4, 8, ~0ULL - 7, 0, 0, 0, 0, EINVAL },
-	{ "msix_table_pcistb", STB, 1, 16, 0x0, 0, 0, 0, 0, EACCES },
-	{ "msix_table_straddle_pba", STB, 1, 16, 0xc78, 0, 0, 0, 0, EACCES },
-	{ "msix_table_pcilg", LG, 1, 4, 0xc7c, 0, 0, 0, 0, EACCES },
-	{ "data_null_store", STB, 1, 16, PBA, 0, 0, 1, 0, EFAULT },
-	{ "data_null_load", LG, 4, 4, 0x12, 0, 0, 1, 0, EFAULT },
-	{ "data_readonly_load", LG, 4, 4, 0x12, 0, 0, 2, 0, EFAULT },
-	{ "resp_null", STB, 1, 16, PBA, 0, 0, 0, 1, EFAULT },
-	{ "resp_readonly", STB, 1, 16, PBA, 0, 0, 0, 2, EFAULT },
+	{ "flags", LG, 4, 2, 0x12, 1, 0, D_STD, RS_OK, EINVAL },
+	{ "reserved", LG, 4, 2, 0x12, 0, 1, D_STD, RS_OK, EINVAL },
+	{ "op0", 0, 4, 2, 0x12, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "op4", 4, 4, 2, 0x12, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "config_space_15", LG, 15, 4, 0, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcias_6", LG, 6, 4, 0, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "absent_bar2", LG, 2, 4, 0, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcilg_len3", LG, 4, 3, 0, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcilg_crossing_dw", LG, 4, 4, 0x16, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcistg_len16", STG, 4, 16, 0, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcistb_len8", STB, 4, 8, 0x20, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcistb_len20", STB, 4, 20, 0x20, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcistb_over_maxstbl", STB, 4, 136, 0x0, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcistb_unaligned", STB, 4, 16, 0x24, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "pcistb_crossing_4k", STB, 4, 16, 0xff8, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "past_bar_end", LG, 1, 8, 0x1000, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "offset_overflow", LG, 4, 8, ~0ULL - 7, 0, 0, D_STD, RS_OK, EINVAL },
+	{ "load_names_data", LG, 4, 4, 0x12, 0, 0, D_BUF, RS_OK, EINVAL },
+	{ "load_names_readonly_data", LG, 4, 4, 0x12, 0, 0, D_RO, RS_OK,
+	  EINVAL },
+	{ "load_names_data_before_msix", LG, 1, 4, 0xc7c, 0, 0, D_BUF, RS_OK,
+	  EINVAL },
+	{ "load_names_data_before_no_resp", LG, 4, 4, 0x12, 0, 0, D_BUF,
+	  RS_NULL, EINVAL },
+	{ "msix_table_pcistb", STB, 1, 16, 0x0, 0, 0, D_STD, RS_OK, EACCES },
+	{ "msix_table_straddle_pba", STB, 1, 16, 0xc78, 0, 0, D_STD, RS_OK,
+	  EACCES },
+	{ "msix_table_pcilg", LG, 1, 4, 0xc7c, 0, 0, D_STD, RS_OK, EACCES },
+	{ "msix_table_before_no_resp", STB, 1, 16, 0x0, 0, 0, D_NULL, RS_NULL,
+	  EACCES },
+	{ "data_null_pcistb", STB, 1, 16, PBA, 0, 0, D_NULL, RS_OK, EFAULT },
+	{ "data_null_pcistg", STG, 4, 4, VIRTIO_FEATURE_SELECT, 0, 0, D_NULL,
+	  RS_OK, EFAULT },
+	{ "resp_null_pcistb", STB, 1, 16, PBA, 0, 0, D_STD, RS_NULL, EFAULT },
+	{ "resp_null_pcistg", STG, 4, 4, VIRTIO_FEATURE_SELECT, 0, 0, D_STD,
+	  RS_NULL, EFAULT },
+	{ "resp_null_pcilg", LG, 4, 4, 0x12, 0, 0, D_STD, RS_NULL, EFAULT },
+	{ "resp_null_and_data_null", STB, 1, 16, PBA, 0, 0, D_NULL, RS_NULL,
+	  EFAULT },
 };
 
 #define N_BAD	(sizeof(bad_reqs) / sizeof(bad_reqs[0]))
@@ -310,13 +356,15 @@ static int run_bad_requests(struct __test_metadata *_metadata,
 	uint8_t *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			   -1, 0);
 	struct vfio_zpci_io_resp resp, poison;
-	uint8_t data[256];
+	uint8_t data[256], want[256];
 	unsigned int i;
 	int bad = 0;
 
 	if (ro == MAP_FAILED)
 		return -1;
 	memset(&poison, 0xa5, sizeof(poison));
+	memcpy(want, pattern, 32);
+	memset(want + 32, 0x5a, sizeof(want) - 32);
 	for (i = 0; i < N_BAD; i++) {
 		const struct bad_req *b = &bad_reqs[i];
 		struct vfio_zpci_io_req req = {
@@ -326,13 +374,23 @@ static int run_bad_requests(struct __test_metadata *_metadata,
 		long n;
 
 		req.reserved[2] = b->reserved;
-		memcpy(data, pattern, 32);
-		memset(data + 32, 0x5a, sizeof(data) - 32);
+		memcpy(data, want, sizeof(data));
 		resp = poison;
-		req.data = b->data == 1 ? 0 : b->data == 2 ? (uintptr_t)ro :
-			   (uintptr_t)data;
-		req.resp = b->resp == 1 ? 0 : b->resp == 2 ? (uintptr_t)ro :
-			   (uintptr_t)&resp;
+		switch (b->data) {
+		case D_STD:
+			req.data = b->op == LG ? 0 : (uintptr_t)data;
+			break;
+		case D_NULL:
+			req.data = 0;
+			break;
+		case D_RO:
+			req.data = (uintptr_t)ro;
+			break;
+		default:
+			req.data = (uintptr_t)data;
+			break;
+		}
+		req.resp = b->resp == RS_NULL ? 0 : (uintptr_t)&resp;
 		n = zio_write_raw(d, &req, sizeof(req), d->hdr.req_offset);
 		if (n != -b->err) {
 			TH_LOG("%s: got %ld, expected %d", b->name, n, -b->err);
@@ -342,7 +400,7 @@ static int run_bad_requests(struct __test_metadata *_metadata,
 			TH_LOG("%s: response area was written", b->name);
 			bad++;
 		}
-		if (memcmp(data, pattern, 32)) {
+		if (memcmp(data, want, sizeof(data)) || !all_zero(ro, 4096)) {
 			TH_LOG("%s: data buffer was written", b->name);
 			bad++;
 		}
@@ -395,14 +453,22 @@ TEST_F(zio, memory_space_disabled_is_eio)
 			    val, 2));
 }
 
-/* ---- exactly one instruction per accepted request, none per refused -- */
+/* ---- exactly one instruction per issued request, none per refused ---- */
 
-TEST_F(zio, fmb_counts_one_insn_per_accepted_request_none_per_refused)
+/*
+ * Accepted requests and requests whose response could not be written
+ * (ENOTRECOVERABLE: issued, outcome lost) each count one instruction;
+ * refused requests count none.
+ */
+TEST_F(zio, fmb_counts_one_insn_per_issued_request_none_per_refused)
 {
+	struct vfio_zpci_io_resp *ro;
 	struct zio_fmb before, after;
 	uint8_t val[8];
 	int i;
 
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
 	ASSERT_EQ(0, zio_fmb_start(self->d.bdf, &before));
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(0, req_ok(&self->d, LG, VIRTIO_BAR, 0x10, val, 8));
@@ -411,11 +477,25 @@ TEST_F(zio, fmb_counts_one_insn_per_accepted_request_none_per_refused)
 		ASSERT_EQ(0, req_ok(&self->d, STB, MSIX_BAR, PBA,
 				    (void *)pattern, 32));
 	}
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(-ENOTRECOVERABLE,
+			  zio_request(&self->d, LG, VIRTIO_BAR, 0x10, val, 8,
+				      ro));
+		ASSERT_EQ(-ENOTRECOVERABLE,
+			  zio_request(&self->d, STG, VIRTIO_BAR,
+				      VIRTIO_FEATURE_SELECT, (void *)pattern, 4,
+				      ro));
+		ASSERT_EQ(-ENOTRECOVERABLE,
+			  zio_request(&self->d, STB, MSIX_BAR, PBA,
+				      (void *)pattern, 32, ro));
+	}
+	ASSERT_TRUE(all_zero(ro, 4096));
+	munmap(ro, 4096);
 	ASSERT_EQ(0, run_bad_requests(_metadata, &self->d));
 	ASSERT_EQ(0, zio_fmb_fresh(self->d.bdf, &after, 15));
-	EXPECT_EQ(10ULL, after.loads - before.loads);
-	EXPECT_EQ(10ULL, after.stores - before.stores);
-	EXPECT_EQ(10ULL, after.store_blocks - before.store_blocks);
+	EXPECT_EQ(15ULL, after.loads - before.loads);
+	EXPECT_EQ(15ULL, after.stores - before.stores);
+	EXPECT_EQ(15ULL, after.store_blocks - before.store_blocks);
 }
 
 /* ---- concurrency ------------------------------------------------------ */
@@ -438,15 +518,19 @@ static void *worker_fn(void *arg)
 		if ((i + w->id) & 1) {
 			uint16_t nq = 0xffff;
 
+			/* two bytes loaded, the rest of resp.data zero */
 			if (zio_request(w->d, LG, VIRTIO_BAR, VIRTIO_NUM_QUEUES,
 					&nq, 2, &resp) || resp.cc ||
-			    resp.flags || le16toh(nq) != 1)
+			    resp.flags || resp.status || resp.pic ||
+			    le16toh(nq) != 1 ||
+			    !all_zero(resp.data + 2, sizeof(resp.data) - 2))
 				w->errors++;
 		} else {
 			memset(buf, w->id, sizeof(buf));
 			if (zio_request(w->d, STB, MSIX_BAR, PBA, buf,
 					16 + 8 * (i % 3), &resp) ||
-			    resp.cc || resp.flags || resp.reserved)
+			    resp.cc || resp.flags || resp.status || resp.pic ||
+			    !all_zero(resp.data, sizeof(resp.data)))
 				w->errors++;
 		}
 	}
