@@ -206,6 +206,13 @@ err:
 	return ret;
 }
 
+int zio_open_default(struct zio_dev *d)
+{
+	const char *bdf = zio_default_bdf();
+
+	return bdf ? zio_open(bdf, d) : -ENODEV;
+}
+
 void zio_close(struct zio_dev *d)
 {
 	if (d->device >= 0)

@@ -47,6 +47,8 @@ const char *zio_default_bdf(void);
 
 /* Open @bdf's group, container (type1) and device fd; 0 or -errno. */
 int zio_open(const char *bdf, struct zio_dev *d);
+/* zio_open() of zio_default_bdf(); -ENODEV when no function is bound */
+int zio_open_default(struct zio_dev *d);
 void zio_close(struct zio_dev *d);
 
 /*

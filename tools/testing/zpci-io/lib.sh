@@ -52,11 +52,15 @@ kmake() {
 # Build (or reuse) the guest kernel for config fragment(s) "$@".
 # The cache key covers the source version, the fragments and the compiler.
 ensure_kernel() {
-	local key frag line sym
+	local key frag line sym lock
 	key=$( { echo "$SRC_VERSION"; s390x-linux-gnu-gcc --version | head -n1;
 		 cat "$@"; } | hash_of)
 	KBUILD="$CACHE/kbuild-$key"
+	# one builder per key: a second run waits instead of wiping the tree
+	exec {lock}>"$KBUILD.lock"
+	flock "$lock"
 	if [ -f "$KBUILD/.zpci-io-built" ]; then
+		exec {lock}>&-
 		log "guest kernel cached: $KBUILD"
 		return 0
 	fi
@@ -78,6 +82,7 @@ ensure_kernel() {
 	kmake -j"$(nproc)" bzImage modules >>"$KBUILD/build.log" 2>&1 ||
 		{ tail -n 30 "$KBUILD/build.log" >&2; die "kernel build failed"; }
 	touch "$KBUILD/.zpci-io-built"
+	exec {lock}>&-
 }
 
 # Build the module and the KUnit module against $KBUILD: W=1, warnings are

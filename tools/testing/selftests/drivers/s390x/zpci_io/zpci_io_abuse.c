@@ -49,12 +49,10 @@ FIXTURE(abuse) {
 
 FIXTURE_SETUP(abuse)
 {
-	const char *bdf = zio_default_bdf();
-	int ret;
+	int ret = zio_open_default(&self->d);
 
-	ASSERT_NE(NULL, bdf);
-	ret = zio_open(bdf, &self->d);
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", bdf, strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("open a function bound to " ZIO_DRIVER ": %s",
+				 strerror(-ret));
 }
 
 FIXTURE_TEARDOWN(abuse)
