@@ -35,6 +35,14 @@ ensure_source() {
 	tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
 	[ -n "$tarball" ] || die "linux-source-6.1 tarball missing in /usr/src"
 	KSRC="$CACHE/src-$ver/linux-source-6.1"
+	# a tree configured in place (include/config, include/generated) would
+	# silently override the guest kernel's configuration in module builds
+	if [ -f "$CACHE/src-$ver/.extracted" ] &&
+	   [ -e "$KSRC/.config" -o -e "$KSRC/include/config" -o \
+	     -e "$KSRC/include/generated" ]; then
+		log "$KSRC was configured in place: extracting it again"
+		rm -f "$CACHE/src-$ver/.extracted"
+	fi
 	if [ ! -f "$CACHE/src-$ver/.extracted" ]; then
 		log "extracting $tarball ($ver)"
 		rm -rf "$CACHE/src-$ver"
