@@ -16,12 +16,12 @@ ifneq ($(KUNIT),)
 CONFIGS += CONFIG_ZPCI_IO_VFIO_PCI_KUNIT_TEST=m
 endif
 
-# make check KERNELS=standard: only the standard guest kernel (quick loop)
+# make check KERNELS=7.3: one kernel of the matrix (quick loop)
 ifneq ($(KERNELS),)
 export ZPCI_IO_KERNELS := $(KERNELS)
 endif
 
-.PHONY: all modules install clean help check demo bench kernel
+.PHONY: all modules install clean help check demo bench kernel series
 
 all: modules
 
@@ -52,6 +52,9 @@ bench:
 kernel:
 	bash $(HARNESS) kernel
 
+series:
+	bash $(HARNESS) series
+
 help:
 	@echo 'zpci-io-vfio-pci targets:'
 	@echo '  make [KDIR=<kernel build dir>] [KUNIT=1]'
@@ -59,12 +62,13 @@ help:
 	@echo '                  against KDIR (default: the running kernel)'
 	@echo '  make install    modules_install + depmod (as root)'
 	@echo '  make clean      remove build products'
-	@echo '  make check      build the s390x guest kernels (cached), the module,'
-	@echo '                  KUnit and kselftests; boot QEMU on the standard and'
-	@echo '                  the debug kernel (KASAN, lockdep, UBSAN, ...);'
+	@echo '  make check      build the s390x guest kernels (cached: 6.1, 6.12, 7.3'
+	@echo '                  and 7.3-debug), the module, KUnit and kselftests,'
+	@echo '                  check the in-tree series; boot QEMU on each kernel;'
 	@echo '                  report KTAP results'
-	@echo '  make check KERNELS=standard'
-	@echo '                  the quick loop: standard kernel only'
+	@echo '  make check KERNELS=7.3'
+	@echo '                  the quick loop: one kernel (LINE or LINE-debug)'
+	@echo '  make series     regenerate patches/linux (the in-tree series for 7.3)'
 	@echo '  make demo       boot the guest and show the driver at work'
 	@echo '  make bench      boot the guest and run the benchmark (ratios)'
 	@echo '  make kernel     only build/cache the guest kernels'

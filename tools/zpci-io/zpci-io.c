@@ -33,7 +33,7 @@ static int fmb_flag;
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: zpci-io info BDF\n"
+		"Usage: zpci-io info BDF\n"
 		"       zpci-io load [-f] BDF BAR OFFSET LEN\n"
 		"       zpci-io store [-f] [-b] BDF BAR OFFSET HEXBYTES\n"
 		"       zpci-io bar-read BDF BAR OFFSET LEN\n"

@@ -136,7 +136,9 @@ int zio_open(const char *bdf, struct zio_dev *d)
 	int group, ret, i;
 
 	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->device = -1;
+	d->container = -1;
+	d->group = -1;
+	d->device = -1;
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
 
 	group = zio_group_of(bdf);
@@ -221,7 +223,9 @@ void zio_close(struct zio_dev *d)
 		close(d->group);
 	if (d->container >= 0)
 		close(d->container);
-	d->device = d->group = d->container = -1;
+	d->device = -1;
+	d->group = -1;
+	d->container = -1;
 }
 
 long zio_write_raw(struct zio_dev *d, const void *buf, size_t len,

@@ -1,18 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# One-command s390x QEMU (TCG) loop for zpci-io-vfio-pci:
-# Debian's linux-source-6.1 -> cached guest kernels -> module, KUnit module,
-# selftests, /init -> qemu-system-s390x with two zPCI functions -> KTAP
-# report on the host.  "check" runs the whole suite twice: on the standard
-# guest kernel and on the debug kernel (KASAN, lockdep, UBSAN,
-# DEBUG_ATOMIC_SLEEP, SLUB debugging, kmemleak, debugobjects).
+# One-command s390x QEMU (TCG) loop for zpci-io-vfio-pci over a matrix of
+# kernels: Debian's kernel source of each line (6.1, 6.12, 7.3) -> cached
+# guest kernels -> module, KUnit module, selftests, /init ->
+# qemu-system-s390x with two zPCI functions -> KTAP report on the host,
+# every line naming its kernel.  A kernel is named LINE (standard guest
+# kernel) or LINE-debug (+ KASAN, lockdep, UBSAN, DEBUG_ATOMIC_SLEEP, SLUB
+# debugging, kmemleak, debugobjects); "standard" and "debug" are 6.1's.
 #
-# Usage: harness.sh {kernel|build|check|demo|bench}
+# Usage: harness.sh {kernel|build|check|demo|bench|series}
 # Environment: ZPCI_IO_CACHE (default ~/.cache/zpci-io),
-#              ZPCI_IO_KERNELS (check: "standard debug" by default),
+#              ZPCI_IO_KERNELS (check: "6.1 6.12 7.3 7.3-debug" by default),
 #              ZPCI_IO_TIMEOUT (guest timeout in seconds, default 900;
-#              three times that for the debug kernel).
+#              three times that for a debug kernel).
 
 set -euo pipefail
 
@@ -21,36 +22,41 @@ REPO=$(cd "$HARNESS/../../.." && pwd)
 CACHE=${ZPCI_IO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zpci-io}
 FRAGMENT="$REPO/tools/testing/selftests/drivers/s390x/zpci_io/config"
 DEBUG_FRAGMENT="$HARNESS/debug.config"
-KERNELS=${ZPCI_IO_KERNELS:-standard debug}
+KERNELS=${ZPCI_IO_KERNELS:-6.1 6.12 7.3 7.3-debug}
+# the line the in-tree series (patches/linux) is made for; its standard
+# guest runs the modules the patched tree builds
+SERIES_LINE=7.3
 TIMEOUT=${ZPCI_IO_TIMEOUT:-900}
 
 # shellcheck source=lib.sh
 . "$HARNESS/lib.sh"
 
-# Select kernel $1 (standard or debug): KBUILD, STAGE, kernel parameters
+# Select kernel $1 (LINE or LINE-debug): KSRC, KBUILD, STAGE, parameters
 use_kernel() {
-	case "$1" in
-	standard)
+	local name=$1 line
+
+	case "$name" in
+	standard) name=6.1 ;;
+	debug) name=6.1-debug ;;
+	esac
+	line=${name%-debug}
+	ensure_source "$line"
+	if [ "$name" = "$line" ]; then
 		ensure_kernel "$FRAGMENT"
 		GUEST_TIMEOUT=$TIMEOUT
-		;;
-	debug)
+	else
 		ensure_kernel "$FRAGMENT" "$DEBUG_FRAGMENT"
 		GUEST_TIMEOUT=$((TIMEOUT * 3))
-		;;
-	*)
-		die "unknown kernel '$1' (standard, debug)"
-		;;
-	esac
-	STAGE="$CACHE/stage-$1"
-	GUEST_APPEND="zpci_io_kernel=$1 ${ZPCI_IO_APPEND:-}"
+	fi
+	KERNEL=$name
+	STAGE="$CACHE/stage-$name"
+	GUEST_APPEND="zpci_io_kernel=$name ${ZPCI_IO_APPEND:-}"
 }
 
 prepare() {
 	local k
 	mkdir -p "$CACHE"
 	ensure_deps
-	ensure_source
 	for k in $*; do
 		use_kernel "$k"
 	done
@@ -63,6 +69,7 @@ build_all() {
 	build_userspace
 }
 
+# checkpatch.pl --strict of the newest kernel in the run
 style_gate() {
 	local files
 	files=$(cd "$REPO" && ls drivers/vfio/pci/zpci-io/*.[ch] \
@@ -70,7 +77,7 @@ style_gate() {
 	(cd "$REPO" && "$KSRC/scripts/checkpatch.pl" --strict --no-tree \
 		--quiet --show-types -f $files) >&2 ||
 		die "checkpatch.pl --strict reported findings"
-	log "checkpatch --strict clean"
+	log "checkpatch --strict (${KSRC##*/}) clean"
 }
 
 boot() {
@@ -84,12 +91,12 @@ boot() {
 cmd=${1:-check}
 case "$cmd" in
 kernel)
-	prepare standard debug
+	prepare $KERNELS
 	;;
 build)
 	prepare $KERNELS
-	for KERNEL in $KERNELS; do
-		use_kernel "$KERNEL"
+	for k in $KERNELS; do
+		use_kernel "$k"
 		build_all
 	done
 	;;
@@ -97,9 +104,14 @@ check)
 	prepare $KERNELS
 	style_gate
 	logs=()
-	for KERNEL in $KERNELS; do
-		use_kernel "$KERNEL"
+	for k in $KERNELS; do
+		use_kernel "$k"
 		build_all
+		if [ "$KERNEL" = "$SERIES_LINE" ]; then
+			series_check
+			cp "$SERIES_MODULES"/*.ko "$STAGE/root/lib/modules/"
+			log "the $KERNEL guest runs the in-tree series' modules"
+		fi
 		boot check
 		cp "$STAGE/guest-check.log" "$CACHE/last-check-$KERNEL.log"
 		logs+=("$KERNEL=$STAGE/guest-check.log")
@@ -107,16 +119,20 @@ check)
 	python3 "$HARNESS/ktap_report.py" --expect "$HARNESS/expected" \
 		"${logs[@]}"
 	;;
+series)
+	prepare "$SERIES_LINE"
+	use_kernel "$SERIES_LINE"
+	"$HARNESS/mkseries.sh" "$KSRC" "$REPO/patches/linux"
+	;;
 demo | bench)
-	KERNEL=standard
-	prepare $KERNEL
-	use_kernel $KERNEL
+	prepare 6.1
+	use_kernel 6.1
 	build_all
 	boot "$cmd"
 	python3 "$HARNESS/ktap_report.py" --show "$cmd" "$STAGE/guest-$cmd.log"
 	;;
 *)
-	echo "usage: $0 {kernel|build|check|demo|bench}" >&2
+	echo "usage: $0 {kernel|build|check|demo|bench|series}" >&2
 	exit 2
 	;;
 esac

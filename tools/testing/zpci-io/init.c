@@ -12,6 +12,7 @@
  * kmemleak silent at the end.  Then the guest powers off.
  */
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -31,6 +32,9 @@
 #define MODDIR		"/lib/modules/"
 #define DRIVER_KO	MODDIR "zpci-io-vfio-pci.ko"
 #define KUNIT_KO	MODDIR "zpci_io_kunit.ko"
+/* Linux 7.1+: the in-tree ISM variant driver, when the kernel built it */
+#define ISM_VFIO_KO	MODDIR "ism-vfio-pci.ko"
+#define ISM_VFIO	"ism_vfio_pci"	/* its driver name (KBUILD_MODNAME) */
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define LOCKDEP_STATS	"/proc/lockdep_stats"
 #define LIFECYCLE	"zpci_io_lifecycle"
@@ -222,6 +226,56 @@ static int ccw_devices(void)
 	return n;
 }
 
+/*
+ * Both variant drivers claim functions only through driver_override: with
+ * both loaded, each override selects exactly its driver, and the region
+ * works on our function while the other is bound to ism-vfio-pci.
+ */
+static void check_ism_vfio_coexistence(const char *rng, const char *net)
+{
+	char path[256], drv[128];
+	struct vfio_zpci_io_resp resp;
+	struct zio_dev d;
+	uint16_t nq = 0;
+	int ret;
+
+	ret = zio_module_load(ISM_VFIO_KO, "");
+	lc_result(!ret, "ism_vfio_pci_module_loads", strerror(-ret));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 net);
+	ret = zio_sysfs_write(path, ISM_VFIO);
+	if (!ret)
+		ret = zio_sysfs_write("/sys/bus/pci/drivers_probe", net);
+	zio_bound_driver(net, drv, sizeof(drv));
+	lc_result(!ret && !strcmp(drv, ISM_VFIO),
+		  "ism_vfio_pci_binds_the_function_its_override_names",
+		  drv[0] ? drv : "unbound");
+	zio_bound_driver(rng, drv, sizeof(drv));
+	lc_result(!strcmp(drv, ZIO_DRIVER),
+		  "zpci_io_keeps_the_function_its_override_names", drv);
+	ret = zio_open(rng, &d);
+	if (!ret) {
+		ret = zio_request(&d, VFIO_ZPCI_IO_OP_PCILG, 4, 0x12, &nq, 2,
+				  &resp);
+		if (!ret && (resp.cc || resp.flags || le16toh(nq) != 1))
+			ret = -EPROTO;
+		zio_close(&d);
+	}
+	lc_result(!ret, "zpci_io_region_works_beside_ism_vfio_pci",
+		  strerror(-ret));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
+		 net);
+	ret = zio_sysfs_write(path, net);
+	if (!ret) {
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/driver_override", net);
+		ret = zio_sysfs_write(path, "\n");
+	}
+	if (!ret)
+		ret = zio_module_unload("ism_vfio_pci");
+	lc_result(!ret, "ism_vfio_pci_unbinds_and_unloads", strerror(-ret));
+}
+
 /* Set @bdf's driver_override ("\n" clears it); 0 or -errno */
 static int hand_to_kunit(const char *bdf, const char *name)
 {
@@ -234,13 +288,14 @@ static int hand_to_kunit(const char *bdf, const char *name)
 	return zio_sysfs_write(path, name);
 }
 
-static void mode_check(const char *rng, const char *net, int debug)
+static void mode_check(const char *rng, const char *net, int debug,
+		       int ism_vfio)
 {
 	char drv[128];
 	int ret;
 
 	emit(LIFECYCLE, "TAP version 13");
-	emit(LIFECYCLE, "1..%d", debug ? 17 : 14);
+	emit(LIFECYCLE, "1..%d", 14 + (debug ? 3 : 0) + (ism_vfio ? 5 : 0));
 	if (debug) {
 		lc_result(debug_tools_present(), "debug_kernel_tools_present",
 			  LOCKDEP_STATS " or " KMEMLEAK " missing");
@@ -271,6 +326,9 @@ static void mode_check(const char *rng, const char *net, int debug)
 	zio_bound_driver(net, drv, sizeof(drv));
 	lc_result(strcmp(drv, ZIO_DRIVER) != 0, "binding_is_per_function",
 		  "the other function got bound too");
+	/* before the tests: the teardown suite unplugs the net function */
+	if (ism_vfio)
+		check_ism_vfio_coexistence(rng, net);
 
 	setenv("ZPCI_IO_MODULE", DRIVER_KO, 1);
 	/* the host's QMP agent may device_del the virtio-net function */
@@ -344,7 +402,9 @@ int main(void)
 	char mode[32] = "check", rng[256] = "", net[256] = "";
 	/* unknown kernel parameters reach init's environment */
 	const char *kernel = getenv("zpci_io_kernel");
-	int debug = kernel && !strcmp(kernel, "debug");
+	size_t klen = kernel ? strlen(kernel) : 0;
+	/* LINE-debug (or 6.1's alias "debug"): the checkers are built in */
+	int debug = klen >= 5 && !strcmp(kernel + klen - 5, "debug");
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -357,8 +417,8 @@ int main(void)
 	zio_sysfs_read("/mode", mode, sizeof(mode));
 	zio_find_function(0x1af4, 0x1044, rng, sizeof(rng));
 	zio_find_function(0x1af4, 0x1041, net, sizeof(net));
-	emit("init", "mode %s, kernel %s, virtio-rng %s, virtio-net %s", mode,
-	     debug ? "debug" : "standard", rng[0] ? rng : "-",
+	emit("init", "mode %s, kernel %s%s, virtio-rng %s, virtio-net %s", mode,
+	     kernel ? kernel : "?", debug ? " (debug)" : "", rng[0] ? rng : "-",
 	     net[0] ? net : "-");
 
 	if (!strcmp(mode, "demo"))
@@ -366,7 +426,8 @@ int main(void)
 	else if (!strcmp(mode, "bench"))
 		mode_bench(rng);
 	else
-		mode_check(rng, net, debug);
+		mode_check(rng, net, debug,
+			   getenv("zpci_io_ism_vfio") != NULL);
 
 	emit("init", "done (%d lifecycle failures)", lc_failed);
 	sync();

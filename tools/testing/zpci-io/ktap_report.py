@@ -245,10 +245,21 @@ def main():
     expect = read_expect(args.expect) if args.expect else []
     counts = {'passed': 0, 'failed': 0, 'skipped': 0}
     errors = []
+    per_kernel = []
     for label, path in logs:
-        errors.extend(judge(label, path, expect, counts))
+        before = dict(counts)
+        errs = judge(label, path, expect, counts)
+        errors.extend(errs)
+        per_kernel.append('[%s] %d tests passed, %d failed, %d skipped, '
+                          '%d errors' % (label or path,
+                                         counts['passed'] - before['passed'],
+                                         counts['failed'] - before['failed'],
+                                         counts['skipped'] - before['skipped'],
+                                         len(errs)))
     for e in errors:
         print('ERROR %s' % e)
+    for line in per_kernel:
+        print(line)
     failed = counts['failed'] + len(errors)
     summary = '%d passed, %d failed' % (counts['passed'], failed)
     if counts['skipped']:

@@ -3,9 +3,18 @@
 # s390x guest kernel, the module, the selftests and the initramfs.
 # Sourced by harness.sh; every function exits the script on failure.
 
-ZPCI_IO_PKGS="linux-source-6.1 gcc-s390x-linux-gnu libc6-dev-s390x-cross
-qemu-system-misc bc bison flex libelf-dev libssl-dev cpio kmod sparse python3
-gzip"
+# linux-source-6.1 is Debian 12's kernel, linux-source-6.12 comes from
+# Debian 12's security suite (both in a default install's sources); 7.3 is
+# fetched from Debian's newer suites by ensure_source without touching the
+# machine's apt configuration.
+ZPCI_IO_PKGS="linux-source-6.1 linux-source-6.12 gcc-s390x-linux-gnu
+libc6-dev-s390x-cross qemu-system-misc bc bison flex libelf-dev libssl-dev
+cpio kmod sparse python3 gzip xz-utils dpkg-dev"
+
+# Kernel lines of the matrix: what each is built from
+ZPCI_IO_LINES="6.1 6.12 7.3"
+# Debian's newer suites, reached with a private apt configuration
+ZPCI_IO_NEWER_SUITES="trixie-backports sid"
 
 log() { printf '[harness] %s\n' "$*" >&2; }
 die() { printf '[harness] error: %s\n' "$*" >&2; exit 1; }
@@ -28,29 +37,106 @@ ensure_deps() {
 
 hash_of() { sha256sum | cut -c1-16; }
 
-# Extract Debian's linux-source-6.1 once per package version.
+# apt-get/apt-cache with a private configuration under the cache: its own
+# sources (Debian's newer suites), lists and package cache.  The machine's
+# apt sources are never changed and nothing is installed from these suites.
+private_apt() {
+	local tool=$1 dir="$CACHE/apt"
+	shift
+	"$tool" -o Dir::Etc::sourcelist=/dev/null \
+		-o Dir::Etc::sourceparts="$dir/sources" \
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+		-o Dir::State::status=/var/lib/dpkg/status \
+		-o APT::Sandbox::User=root "$@"
+}
+
+private_apt_setup() {
+	local dir="$CACHE/apt"
+
+	mkdir -p "$dir/sources" "$dir/lists/partial" \
+		"$dir/cache/archives/partial" "$dir/deb"
+	cat >"$dir/sources/newer.sources" <<-EOT
+	Types: deb deb-src
+	URIs: http://deb.debian.org/debian
+	Suites: $ZPCI_IO_NEWER_SUITES
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOT
+	# refresh the lists at most once a day
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_InRelease' -mtime -1)" ]; then
+		log "updating the private apt lists ($ZPCI_IO_NEWER_SUITES)"
+		private_apt apt-get update -qq >&2 ||
+			die "apt-get update of the private lists failed"
+	fi
+}
+
+# The tarball and package version of kernel line $1: TARBALL, PKG_VERSION
+kernel_tarball() {
+	local line=$1 pkg="linux-source-$1" deb tmp
+
+	case "$line" in
+	6.1 | 6.12)
+		PKG_VERSION=$(dpkg-query -W -f='${Version}' "$pkg") ||
+			die "no $pkg"
+		TARBALL=$(ls /usr/src/$pkg.tar.* 2>/dev/null | head -n1)
+		[ -n "$TARBALL" ] || die "$pkg tarball missing in /usr/src"
+		;;
+	7.3)
+		private_apt_setup
+		PKG_VERSION=$(private_apt apt-cache policy "$pkg" |
+			      sed -n 's/^ *Candidate: //p')
+		[ -n "$PKG_VERSION" ] && [ "$PKG_VERSION" != "(none)" ] ||
+			die "$pkg not found in $ZPCI_IO_NEWER_SUITES"
+		deb="$CACHE/apt/deb/${pkg}_${PKG_VERSION//:/%3a}_all.deb"
+		TARBALL="$CACHE/apt/deb/$pkg-$PKG_VERSION.tar.xz"
+		if [ ! -f "$TARBALL" ]; then
+			log "downloading $pkg $PKG_VERSION"
+			(cd "$CACHE/apt/deb" &&
+			 private_apt apt-get download -qq "$pkg=$PKG_VERSION") >&2 ||
+				die "apt-get download $pkg failed"
+			tmp=$(mktemp -d)
+			dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
+			mv "$tmp"/usr/src/$pkg.tar.* "$TARBALL" ||
+				die "$deb holds no source tarball"
+			rm -rf "$tmp" "$deb"
+		fi
+		;;
+	*)
+		die "unknown kernel line '$line' (known: $ZPCI_IO_LINES)"
+		;;
+	esac
+}
+
+# Extract kernel line $1's source once per package version: KSRC,
+# SRC_VERSION.
 ensure_source() {
-	local ver tarball
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1) || die "no linux-source-6.1"
-	tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
-	[ -n "$tarball" ] || die "linux-source-6.1 tarball missing in /usr/src"
-	KSRC="$CACHE/src-$ver/linux-source-6.1"
+	local line=$1 dir
+
+	kernel_tarball "$line"
+	dir="$CACHE/src-$PKG_VERSION"
+	KSRC="$dir/linux-source-$line"
 	# a tree configured in place (include/config, include/generated) would
 	# silently override the guest kernel's configuration in module builds
-	if [ -f "$CACHE/src-$ver/.extracted" ] &&
+	if [ -f "$dir/.extracted" ] &&
 	   [ -e "$KSRC/.config" -o -e "$KSRC/include/config" -o \
 	     -e "$KSRC/include/generated" ]; then
 		log "$KSRC was configured in place: extracting it again"
-		rm -f "$CACHE/src-$ver/.extracted"
+		rm -f "$dir/.extracted"
 	fi
-	if [ ! -f "$CACHE/src-$ver/.extracted" ]; then
-		log "extracting $tarball ($ver)"
-		rm -rf "$CACHE/src-$ver"
-		mkdir -p "$CACHE/src-$ver"
-		tar -C "$CACHE/src-$ver" -xf "$tarball" || die "extract failed"
-		touch "$CACHE/src-$ver/.extracted"
+	if [ ! -f "$dir/.extracted" ]; then
+		log "extracting $TARBALL ($PKG_VERSION)"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -C "$dir" -xf "$TARBALL" || die "extract failed"
+		touch "$dir/.extracted"
 	fi
-	SRC_VERSION=$ver
+	SRC_VERSION=$PKG_VERSION
+}
+
+# Whether the kernel in $KSRC has Kconfig symbol $1 at all
+kconfig_has() {
+	grep -rqE --include='Kconfig*' "^[[:space:]]*(menu)?config $1\$" \
+		"$KSRC"
 }
 
 kmake() {
@@ -74,17 +160,31 @@ ensure_kernel() {
 	fi
 	log "building guest kernel in $KBUILD (first run only)"
 	rm -rf "$KBUILD"
-	mkdir -p "$KBUILD"
+	mkdir -p "$KBUILD/fragments"
+	# a symbol this kernel does not have at all is dropped, loudly; every
+	# symbol it has must end up as the fragment says
+	for frag in "$@"; do
+		while read -r line; do
+			sym=${line#\# }
+			sym=${sym%%[= ]*}
+			case "$sym" in CONFIG_*) ;; *) continue ;; esac
+			if kconfig_has "${sym#CONFIG_}"; then
+				echo "$line"
+			else
+				log "$sym: not in this kernel, dropped from ${frag##*/}"
+			fi
+		done <"$frag" >"$KBUILD/fragments/${frag##*/}"
+	done
 	kmake tinyconfig >"$KBUILD/build.log" 2>&1 || die "tinyconfig failed"
 	KCONFIG_CONFIG="$KBUILD/.config" "$KSRC/scripts/kconfig/merge_config.sh" \
-		-m -O "$KBUILD" "$KBUILD/.config" "$@" >>"$KBUILD/build.log" 2>&1 ||
-		die "merge_config failed"
+		-m -O "$KBUILD" "$KBUILD/.config" "$KBUILD"/fragments/* \
+		>>"$KBUILD/build.log" 2>&1 || die "merge_config failed"
 	kmake olddefconfig >>"$KBUILD/build.log" 2>&1 || die "olddefconfig failed"
-	for frag in "$@"; do
+	for frag in "$KBUILD"/fragments/*; do
 		while read -r line; do
 			case "$line" in CONFIG_*=y) ;; *) continue ;; esac
 			grep -qx "$line" "$KBUILD/.config" ||
-				die "$line from $frag did not survive olddefconfig"
+				die "$line from ${frag##*/} did not survive olddefconfig"
 		done <"$frag"
 	done
 	kmake -j"$(nproc)" bzImage modules >>"$KBUILD/build.log" 2>&1 ||
@@ -93,17 +193,65 @@ ensure_kernel() {
 	exec {lock}>&-
 }
 
+# A sparse that the kernel in $KSRC accepts: CHECKER.  Newer kernels test
+# sparse for language support (scripts/checker-valid.sh) and silently skip
+# C=2 when it fails; Debian 12's sparse fails 7.3's test.  Then Debian's
+# newer sparse source is fetched through the private apt configuration and
+# built once (cached by version); nothing is installed.
+ensure_checker() {
+	local ver dir tmp
+
+	CHECKER=sparse
+	[ -f "$KSRC/scripts/checker-valid.sh" ] || return 0
+	[ "$(sh "$KSRC/scripts/checker-valid.sh" sparse 2>/dev/null)" = 1 ] &&
+		return 0
+	private_apt_setup
+	ver=$(private_apt apt-cache showsrc sparse |
+	      sed -n 's/^Version: //p' | sort -V | tail -n1)
+	[ -n "$ver" ] || die "no sparse source in $ZPCI_IO_NEWER_SUITES"
+	dir="$CACHE/sparse-$ver"
+	if [ ! -x "$dir/sparse" ]; then
+		log "building sparse $ver for ${KSRC##*/}"
+		tmp=$(mktemp -d)
+		(cd "$tmp" && private_apt apt-get source -qq "sparse=$ver") \
+			>"$tmp.log" 2>&1 || { cat "$tmp.log" >&2; die "sparse source"; }
+		make -C "$(find "$tmp" -maxdepth 1 -type d -name 'sparse-*')" \
+			-j"$(nproc)" CC=gcc sparse >>"$tmp.log" 2>&1 ||
+			{ tail -n 20 "$tmp.log" >&2; die "sparse build failed"; }
+		mkdir -p "$dir"
+		cp "$(find "$tmp" -maxdepth 2 -type f -name sparse -perm -u+x)" \
+			"$dir/sparse"
+		rm -rf "$tmp" "$tmp.log"
+	fi
+	CHECKER="$dir/sparse"
+	[ "$(sh "$KSRC/scripts/checker-valid.sh" "$CHECKER")" = 1 ] ||
+		die "sparse $ver does not pass ${KSRC##*/}'s checker-valid.sh"
+}
+
 # Build the module and the KUnit module against $KBUILD: W=1, warnings are
-# errors; on the standard kernel also sparse (C=2) over every file.  Any
-# finding fails.
+# errors; on every standard kernel also sparse (C=2) over every file.  Any
+# finding fails, and so does a sparse that did not run.
 build_module() {
 	local out="$STAGE/module-build.log" check=()
-	[ "$KERNEL" = standard ] && check=(C=2 CHECK=sparse)
+	case "$KERNEL" in
+	*-debug) ;;
+	*) ensure_checker; check=(C=2 CHECK="$CHECKER") ;;
+	esac
 	kmake M="$REPO" W=1 KCFLAGS=-Werror "${check[@]}" \
 		CONFIG_ZPCI_IO_VFIO_PCI=m CONFIG_ZPCI_IO_VFIO_PCI_KUNIT_TEST=m \
 		modules >"$out" 2>&1 || { cat "$out" >&2; die "module build failed"; }
-	if grep -E "(warning|error):" "$out" >&2; then
+	# kernel-header false positives, each documented in sparse-known
+	grep -E "(warning|error):" "$out" >"$out.findings" || true
+	grep -Ev '^(#|$)' "$HARNESS/sparse-known" >"$out.known"
+	if grep -Ef "$out.known" "$out.findings" >&2; then
+		log "excused above: kernel-header false positives (sparse-known)"
+	fi
+	if grep -Evf "$out.known" "$out.findings" >&2; then
 		die "module build or sparse reported findings"
+	fi
+	if [ ${#check[@]} -gt 0 ] && ! grep -q "CHECK .*main.c" "$out"; then
+		cat "$out" >&2
+		die "sparse did not run over the module"
 	fi
 	log "module built for the $KERNEL kernel (W=1${check:+, sparse clean})"
 }
@@ -131,6 +279,13 @@ build_userspace() {
 	for t in "$REPO"/drivers/vfio/pci/zpci-io/*.ko; do
 		cp "$t" "$STAGE/root/lib/modules/"
 	done
+	# 7.1+: the in-tree ISM variant driver, to prove the two coexist
+	ISM_VFIO_APPEND=
+	t="$KBUILD/drivers/vfio/pci/ism/ism-vfio-pci.ko"
+	if [ -f "$t" ]; then
+		cp "$t" "$STAGE/root/lib/modules/"
+		ISM_VFIO_APPEND=zpci_io_ism_vfio=1
+	fi
 }
 
 # $1: mode for /init (check, demo, bench)
@@ -161,7 +316,7 @@ run_guest() {
 		-kernel "$KBUILD/arch/s390/boot/bzImage" \
 		-initrd "$STAGE/initramfs.gz" \
 		-nic none \
-		-append "console=ttysclp0 panic=-1 cio_ignore=all zpci_io_unplug_id=net0 $GUEST_APPEND" \
+		-append "console=ttysclp0 panic=-1 cio_ignore=all zpci_io_unplug_id=net0 $GUEST_APPEND ${ISM_VFIO_APPEND:-}" \
 		-device zpci,uid=1,fid=1,target=rng0 \
 		-device virtio-rng-pci-non-transitional,id=rng0,vectors=200,romfile= \
 		-device zpci,uid=2,fid=2,target=net0 \
@@ -171,4 +326,78 @@ run_guest() {
 	wait "$agent" 2>/dev/null || true
 	[ $rc -eq 124 ] && log "guest timed out after ${tmo}s"
 	return $rc
+}
+
+# The in-tree series (patches/linux) against the pristine tree of the
+# current kernel ($KSRC, the newest line): it must match what mkseries.sh
+# generates from these sources, apply, be checkpatch --strict clean patch
+# by patch, and build through its own Kconfig both =y and =m.  The =m
+# modules, built by the patched tree's Kbuild with the guest kernel's
+# configuration, replace the out-of-tree ones in this kernel's guest:
+# SERIES_MODULES.  The tree is a hard-linked copy (patch(1) replaces the
+# files it changes, so the pristine tree stays untouched).
+series_check() {
+	local key dir tree p base cfg
+
+	"$HARNESS/mkseries.sh" --check "$KSRC" "$REPO/patches/linux" >&2 ||
+		die "patches/linux does not match the sources: run make series"
+	key=$( { echo "$SRC_VERSION"; cat "$REPO"/patches/linux/*.patch \
+		 "$KBUILD/.config"; } | hash_of)
+	dir="$CACHE/series-$key"
+	tree="$dir/linux"
+	# 7.3's Kbuild builds an in-tree M= directory inside the source tree
+	SERIES_MODULES="$tree/drivers/vfio/pci/zpci-io"
+	if [ -f "$dir/.checked" ]; then
+		log "in-tree series checked: $dir"
+		return 0
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -al "$KSRC" "$tree"
+	for p in "$REPO"/patches/linux/0*.patch; do
+		base=${p##*/}
+		[ "$base" = 0000-cover-letter.patch ] && continue
+		"$KSRC/scripts/checkpatch.pl" --strict --quiet --no-tree \
+			--show-types "$p" >&2 || die "checkpatch: $base"
+		(cd "$tree" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
+			die "$base does not apply to ${KSRC##*/}"
+	done
+	log "series applies to ${KSRC##*/} and is checkpatch --strict clean"
+	for cfg in y m; do
+		mkdir -p "$dir/$cfg"
+		cp "$KBUILD/.config" "$dir/$cfg/.config"
+		cat >>"$dir/$cfg/.config" <<-EOT
+		CONFIG_ZPCI_IO_VFIO_PCI=$cfg
+		CONFIG_ZPCI_IO_VFIO_PCI_KUNIT_TEST=$cfg
+		EOT
+		make -C "$tree" O="$dir/$cfg" ARCH=s390 \
+			CROSS_COMPILE=s390x-linux-gnu- olddefconfig \
+			>"$dir/$cfg.log" 2>&1 || die "series olddefconfig ($cfg)"
+		grep -qx "CONFIG_ZPCI_IO_VFIO_PCI=$cfg" "$dir/$cfg/.config" ||
+			die "the series' Kconfig does not offer =$cfg"
+		make -C "$tree" O="$dir/$cfg" ARCH=s390 \
+			CROSS_COMPILE=s390x-linux-gnu- W=1 KCFLAGS=-Werror \
+			-j"$(nproc)" modules_prepare >>"$dir/$cfg.log" 2>&1 ||
+			{ tail -n 20 "$dir/$cfg.log" >&2; die "series prepare ($cfg)"; }
+	done
+	# =y: the driver's objects built in, as vmlinux would take them
+	make -C "$tree" O="$dir/y" ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- \
+		W=1 KCFLAGS=-Werror -j"$(nproc)" drivers/vfio/pci/zpci-io/ \
+		>>"$dir/y.log" 2>&1 ||
+		{ tail -n 20 "$dir/y.log" >&2; die "series =y build failed"; }
+	[ -f "$dir/y/drivers/vfio/pci/zpci-io/built-in.a" ] ||
+		die "series =y build produced no built-in.a"
+	# =m: modules of the patched tree, resolved against the guest kernel
+	cp "$KBUILD/Module.symvers" "$dir/m/"
+	make -C "$tree" O="$dir/m" ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- \
+		W=1 KCFLAGS=-Werror -j"$(nproc)" M=drivers/vfio/pci/zpci-io \
+		modules >>"$dir/m.log" 2>&1 ||
+		{ tail -n 20 "$dir/m.log" >&2; die "series =m build failed"; }
+	if grep -E "(warning|error):" "$dir/y.log" "$dir/m.log" >&2; then
+		die "series build reported findings"
+	fi
+	ls "$SERIES_MODULES"/*.ko >/dev/null 2>&1 ||
+		die "series =m build produced no module"
+	touch "$dir/.checked"
+	log "series builds =y and =m through its own Kconfig"
 }

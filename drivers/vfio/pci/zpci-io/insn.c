@@ -11,6 +11,7 @@
 #include <linux/irqflags.h>
 #include <kunit/visibility.h>
 #include <asm/asm-extable.h>
+#include <asm/lowcore.h>
 #include <asm/types.h>
 
 #include "zpci_io.h"
@@ -37,7 +38,7 @@ static void zpci_io_outcome(struct zpci_io_outcome *out, int cc, u64 reqreg)
 		out->exception = true;
 		out->cc = 0;
 		out->status = 0;
-		out->pic = zpci_io_lowcore_pgm_code() & 0x7f;
+		out->pic = get_lowcore()->pgm_code & 0x7f;
 	} else {
 		out->exception = false;
 		out->cc = cc;

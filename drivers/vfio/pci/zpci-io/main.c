@@ -16,6 +16,7 @@
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/pci.h>
+#include <linux/pci_ids.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -298,6 +299,18 @@ static const struct vfio_device_ops zpci_io_vfio_pci_ops = {
 	.mmap		= vfio_pci_core_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
+#ifdef ZPCI_IO_HAVE_GET_REGION_INFO_CAPS	/* 7.3: required */
+	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
+#endif
+#ifdef ZPCI_IO_HAVE_MATCH_TOKEN_UUID	/* 7.3: vfio_pci_core_match() calls it */
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
+#endif
+#ifdef ZPCI_IO_HAVE_IOMMUFD_OPS	/* 6.2: required with CONFIG_IOMMUFD */
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+#endif
 };
 
 static int zpci_io_probe(struct pci_dev *pdev, const struct pci_device_id *id)

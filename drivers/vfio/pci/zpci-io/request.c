@@ -10,8 +10,10 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/minmax.h>
+#include <linux/pci.h>
 #include <linux/sizes.h>
 #include <kunit/visibility.h>
+#include <asm/pci.h>
 #include <asm/pci_io.h>
 
 #include "zpci_io.h"
@@ -73,7 +75,7 @@ static int zpci_io_check_block(const struct zpci_io_fn *fn,
  */
 void zpci_io_fn_limits(struct zpci_io_fn *fn, u8 pft, u16 maxstbl)
 {
-	fn->relaxed = pft == ZPCI_IO_PFT_ISM;
+	fn->relaxed = pft == PCI_FUNC_TYPE_ISM;
 	fn->maxstbl = fn->relaxed ? ZPCI_IO_MAX_STBL :
 				    min_t(u16, maxstbl, ZPCI_IO_MAX_STBL);
 }

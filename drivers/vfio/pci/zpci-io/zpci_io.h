@@ -10,7 +10,9 @@
 #include <linux/types.h>
 #include <linux/vfio_zpci_io.h>
 
+#ifdef ZPCI_IO_OUT_OF_TREE
 #include "compat.h"
+#endif
 
 /*
  * The longest PCISTB the region issues: one 4 KiB block.  ISM functions

@@ -447,10 +447,10 @@ static void header_describes_function(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(hdr.reserved, 0, sizeof(hdr.reserved)));
 
 	memset(&hdr, 0xa5, sizeof(hdr));
-	zpci_io_fill_header(&relaxed_fn, ZPCI_IO_PFT_ISM, &hdr);
+	zpci_io_fill_header(&relaxed_fn, PCI_FUNC_TYPE_ISM, &hdr);
 	KUNIT_EXPECT_EQ(test, hdr.flags, VFIO_ZPCI_IO_HDR_NON_MIO |
 			VFIO_ZPCI_IO_HDR_MSIX | VFIO_ZPCI_IO_HDR_RELAXED);
-	KUNIT_EXPECT_EQ(test, hdr.pft, ZPCI_IO_PFT_ISM);
+	KUNIT_EXPECT_EQ(test, hdr.pft, PCI_FUNC_TYPE_ISM);
 
 	nomsix.msix_bar = ZPCI_IO_NO_MSIX;
 	memset(&hdr, 0xa5, sizeof(hdr));
@@ -540,7 +540,7 @@ static int zpci_io_ism_init(struct kunit *test)
 	ism_fn.bar_size[0] = ISM_BAR0_SIZE;
 	ism_fn.bar_size[2] = ISM_CMD_BAR_SIZE;
 	ism_fn.msix_bar = ZPCI_IO_NO_MSIX;	/* ISM interrupts are MSI */
-	zpci_io_fn_limits(&ism_fn, ZPCI_IO_PFT_ISM, ZPCI_IO_MAX_STBL);
+	zpci_io_fn_limits(&ism_fn, PCI_FUNC_TYPE_ISM, ZPCI_IO_MAX_STBL);
 	return 0;
 }
 
@@ -691,11 +691,11 @@ static void ism_limit_is_4k_whatever_group_maxstbl(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(reported); i++) {
-		zpci_io_fn_limits(&ism_fn, ZPCI_IO_PFT_ISM, reported[i]);
+		zpci_io_fn_limits(&ism_fn, PCI_FUNC_TYPE_ISM, reported[i]);
 		KUNIT_EXPECT_TRUE(test, ism_fn.relaxed);
 		KUNIT_EXPECT_EQ(test, ism_fn.maxstbl, ZPCI_IO_MAX_STBL);
 		KUNIT_EXPECT_EQ(test, ism_move(test, &c, 0, ISM_PAGE), 1);
-		zpci_io_fill_header(&ism_fn, ZPCI_IO_PFT_ISM, &hdr);
+		zpci_io_fill_header(&ism_fn, PCI_FUNC_TYPE_ISM, &hdr);
 		KUNIT_EXPECT_EQ(test, hdr.maxstbl, ZPCI_IO_MAX_STBL);
 		KUNIT_EXPECT_EQ(test, hdr.flags, VFIO_ZPCI_IO_HDR_NON_MIO |
 				VFIO_ZPCI_IO_HDR_RELAXED);
@@ -768,6 +768,10 @@ struct hw_ctx {
  * vectors=200).  Without such a function every case skips and nothing is
  * issued: a host built with KUNIT_ALL_TESTS stays untouched.
  */
+static const struct device_driver hw_marker = {
+	.name = ZPCI_IO_KUNIT_HW_OVERRIDE,
+};
+
 static int zpci_io_hw_init(struct kunit *test)
 {
 	struct pci_dev *pdev = NULL;
@@ -777,7 +781,7 @@ static int zpci_io_hw_init(struct kunit *test)
 	if (!ctx)
 		return -ENOMEM;
 	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev))) {
-		if (zpci_io_driver_override_is(pdev, ZPCI_IO_KUNIT_HW_OVERRIDE))
+		if (device_match_driver_override(&pdev->dev, &hw_marker) > 0)
 			break;
 	}
 	if (!pdev)
@@ -935,4 +939,4 @@ kunit_test_suites(&zpci_io_validate_suite, &zpci_io_issue_suite,
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for zpci-io-vfio-pci");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

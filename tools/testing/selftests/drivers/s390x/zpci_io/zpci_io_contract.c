@@ -107,7 +107,7 @@ struct cow_probe {
 static int cow_open(struct cow_probe *c)
 {
 	uint8_t page[PAGE];
-	volatile uint8_t sink;
+	uint8_t sink = 0;
 	int i;
 
 	c->gen = 1;
@@ -121,8 +121,9 @@ static int cow_open(struct cow_probe *c)
 		      0);
 	if (c->map == MAP_FAILED)
 		return -1;
+	/* read faults only: the compiler must not drop the loads */
 	for (i = 0; i < PAGE; i += 64)
-		sink = c->map[i];	/* read faults only */
+		sink ^= __atomic_load_n(&c->map[i], __ATOMIC_RELAXED);
 	(void)sink;
 	return 0;
 }
@@ -304,10 +305,12 @@ TEST_F(contract, errors_follow_documented_precedence)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct vfio_zpci_io_req r = cases[i].req;
 
-		if (r.op != LG)
-			r.data = cases[i].null_data ? 0 : (uintptr_t)src;
-		r.resp = r.op == LG && cases[i].null_data ? 0 :
-			 (uintptr_t)&resp;
+		/* null_data: no store data, or for a load no response */
+		r.resp = (uintptr_t)&resp;
+		if (r.op == LG && cases[i].null_data)
+			r.resp = 0;
+		else if (r.op != LG && !cases[i].null_data)
+			r.data = (uintptr_t)src;
 		if (cases[i].memory_off)
 			ASSERT_EQ(0, set_memory(&self->d, 0));
 		ret = submit(&self->d, &r);
@@ -578,7 +581,8 @@ static const uint8_t pattern[24] = {
 
 TEST_F(contract, pcistb_source_of_any_alignment_lands_exactly)
 {
-	static uint8_t buf[64] __attribute__((aligned(8)));
+	static uint64_t words[8];
+	uint8_t *buf = (uint8_t *)words;
 	uint8_t zero[24] = { 0 }, back[24];
 	uint16_t q = 0;
 	int a;

@@ -13,8 +13,9 @@
  * zpci-io-vfio-pci.ko.  The hypervisor unplug test needs a second function
  * $ZPCI_IO_UNPLUG_BDF, QEMU device id $ZPCI_IO_UNPLUG_ID, and a host agent
  * that turns the line "zpci-io-host: device_del <id>" into QMP device_del
- * (tools/testing/zpci-io/qmp_agent.py); the function does not come back.  $ZPCI_IO_CYCLES overrides the number of cycles
- * (default 100 for unbind and rmmod, a tenth of it for hot-unplug).
+ * (tools/testing/zpci-io/qmp_agent.py); the function does not come back.
+ * $ZPCI_IO_CYCLES overrides the number of cycles (default 100 for unbind
+ * and rmmod, a tenth of it for hot-unplug).
  * Every test leaves the function bound and working.
  */
 #include <dirent.h>
@@ -95,7 +96,7 @@ struct worker {
 	int err;	/* the error that ended the loop */
 };
 
-static volatile int workers_stop;
+static int workers_stop;	/* __atomic accesses only */
 
 /* Issue requests until one fails or we are told to stop */
 static void *worker_fn(void *arg)
@@ -103,7 +104,7 @@ static void *worker_fn(void *arg)
 	struct worker *w = arg;
 	unsigned int i = w->id;
 
-	while (!workers_stop) {
+	while (!__atomic_load_n(&workers_stop, __ATOMIC_RELAXED)) {
 		int ret = one_request(w->d, i++, w->nq);
 
 		if (ret) {
@@ -120,7 +121,7 @@ static void start_workers(struct __test_metadata *_metadata,
 {
 	int i;
 
-	workers_stop = 0;
+	__atomic_store_n(&workers_stop, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < WORKERS; i++) {
 		w[i] = (struct worker){ .d = d, .id = i, .nq = nq };
 		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, worker_fn,
@@ -133,7 +134,7 @@ static int join_workers(struct worker *w, int allowed, long *ok)
 {
 	int i, bad = 0;
 
-	workers_stop = 1;
+	__atomic_store_n(&workers_stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < WORKERS; i++) {
 		pthread_join(w[i].thread, NULL);
 		*ok += w[i].ok;
@@ -328,8 +329,9 @@ static int region_back(struct __test_metadata *_metadata,
 
 	if (ret)
 		return ret;
-	ret = memcmp(&d.hdr, &self->hdr, sizeof(d.hdr)) || nq != self->nq ?
-	      -EILSEQ : 0;
+	ret = 0;
+	if (memcmp(&d.hdr, &self->hdr, sizeof(d.hdr)) || nq != self->nq)
+		ret = -EILSEQ;
 	zio_close(&d);
 	return ret;
 }

@@ -191,7 +191,7 @@ TEST_F(zio, pcilg_equals_standard_bar_pread)
 	uint8_t a[8], b[8];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(reads); i++) {
 		memset(a, 0xee, sizeof(a));
 		memset(b, 0xdd, sizeof(b));
 		ASSERT_EQ(0, req_ok(&self->d, LG, VIRTIO_BAR, reads[i].off, a,
@@ -345,7 +345,7 @@ static const struct bad_req bad_reqs[] = {
 	  EFAULT },
 };
 
-#define N_BAD	(sizeof(bad_reqs) / sizeof(bad_reqs[0]))
+#define N_BAD	ARRAY_SIZE(bad_reqs)
 
 /* Issue every refused request; returns the number that misbehaved. */
 static int run_bad_requests(struct __test_metadata *_metadata,
