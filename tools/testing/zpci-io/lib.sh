@@ -9,7 +9,7 @@
 # machine's apt configuration.
 ZPCI_IO_PKGS="linux-source-6.1 linux-source-6.12 gcc-s390x-linux-gnu
 libc6-dev-s390x-cross qemu-system-misc bc bison flex libelf-dev libssl-dev
-cpio kmod sparse python3 gzip xz-utils dpkg-dev"
+cpio kmod sparse python3 gzip xz-utils dpkg-dev patch unifdef"
 
 # Kernel lines of the matrix: what each is built from
 ZPCI_IO_LINES="6.1 6.12 7.3"
