@@ -3,10 +3,8 @@
 # zpci-io-vfio-pci: out-of-tree build of the VFIO zPCI I/O region variant
 # driver, plus the s390x QEMU test harness.
 
-ifneq ($(KERNELRELEASE),)
-# kbuild part
-obj-m += drivers/vfio/pci/zpci-io/
-else
+# The kbuild part is in Kbuild, so that a KERNELRELEASE given on the
+# command line (DKMS does) still reaches the targets below.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
@@ -73,5 +71,3 @@ help:
 	@echo '  make bench      boot the guest and run the benchmark (ratios)'
 	@echo '  make kernel     only build/cache the guest kernels'
 	@echo 'Cache: $$ZPCI_IO_CACHE (default ~/.cache/zpci-io)'
-
-endif

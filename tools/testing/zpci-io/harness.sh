@@ -67,6 +67,7 @@ build_all() {
 	mkdir -p "$STAGE"
 	build_module
 	build_userspace
+	case "$KERNEL" in *-debug) ;; *) dkms_check ;; esac
 }
 
 # checkpatch.pl --strict of the newest kernel in the run

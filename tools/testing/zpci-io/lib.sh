@@ -9,7 +9,7 @@
 # machine's apt configuration.
 ZPCI_IO_PKGS="linux-source-6.1 linux-source-6.12 gcc-s390x-linux-gnu
 libc6-dev-s390x-cross qemu-system-misc bc bison flex libelf-dev libssl-dev
-cpio kmod sparse python3 gzip xz-utils dpkg-dev patch unifdef"
+cpio kmod sparse python3 gzip xz-utils dpkg-dev patch unifdef dkms"
 
 # Kernel lines of the matrix: what each is built from
 ZPCI_IO_LINES="6.1 6.12 7.3"
@@ -400,4 +400,35 @@ series_check() {
 		die "series =m build produced no module"
 	touch "$dir/.checked"
 	log "series builds =y and =m through its own Kconfig"
+}
+
+# DKMS, as an administrator runs it: "dkms add" of the repository's files
+# and "dkms build" for the current kernel (cross, -a s390x), with DKMS's
+# state kept under the cache.  The module DKMS built must carry the guest
+# kernel's vermagic.
+dkms_check() {
+	local ver rel dir src ko
+
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$REPO/dkms.conf")
+	rel=$(cat "$KBUILD/include/config/kernel.release")
+	dir="$STAGE/dkms"
+	src="$dir/src/zpci-io-vfio-pci-$ver"
+	rm -rf "$dir"
+	mkdir -p "$dir/tree" "$src"
+	(cd "$REPO" && git ls-files -z | xargs -0 cp --parents -t "$src") ||
+		die "copying the sources for dkms failed"
+	dkms --dkmstree "$dir/tree" --sourcetree "$dir/src" \
+		add "zpci-io-vfio-pci/$ver" >"$dir/dkms.log" 2>&1 ||
+		{ cat "$dir/dkms.log" >&2; die "dkms add failed"; }
+	dkms --dkmstree "$dir/tree" --sourcetree "$dir/src" \
+		build "zpci-io-vfio-pci/$ver" -k "$rel" -a s390x \
+		--kernelsourcedir "$KBUILD" >>"$dir/dkms.log" 2>&1 ||
+		{ cat "$dir/dkms.log" "$dir"/tree/zpci-io-vfio-pci/*/build/make.log >&2
+		  die "dkms build for $rel failed"; }
+	ko="$dir/tree/zpci-io-vfio-pci/$ver/$rel/s390x/module/zpci-io-vfio-pci.ko"
+	[ -f "$ko" ] || die "dkms build for $rel left no module"
+	[ "$(modinfo -F vermagic "$ko")" = \
+	  "$(modinfo -F vermagic "$STAGE/root/lib/modules/zpci-io-vfio-pci.ko")" ] ||
+		die "the DKMS module's vermagic does not match the $KERNEL kernel"
+	log "dkms add + build for $rel (s390x): ok"
 }
