@@ -427,14 +427,23 @@ void zio_bound_driver(const char *bdf, char *drv, size_t len)
 	snprintf(drv, len, "%s", strrchr(target, '/') + 1);
 }
 
-int zio_bind(const char *bdf)
+int zio_set_driver_override(const char *bdf, const char *name)
 {
-	char path[320], drv[128];
-	int ret;
+	char path[320];
 
+	if (!bdf[0])
+		return -ENODEV;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
 		 bdf);
-	ret = zio_sysfs_write(path, ZIO_DRIVER);
+	return zio_sysfs_write(path, name);
+}
+
+int zio_bind(const char *bdf)
+{
+	char drv[128];
+	int ret;
+
+	ret = zio_set_driver_override(bdf, ZIO_DRIVER);
 	if (ret)
 		return ret;
 	/* fails with EBUSY/ENODEV when already bound or not matched */

@@ -102,6 +102,8 @@ const char *zio_op_name(uint8_t op);
 int zio_sysfs_write(const char *path, const char *val);
 int zio_sysfs_read(const char *path, char *buf, size_t len);
 void zio_bound_driver(const char *bdf, char *drv, size_t len);
+/* Write @name to @bdf's driver_override ("\n" clears it) */
+int zio_set_driver_override(const char *bdf, const char *name);
 int zio_bind(const char *bdf);
 int zio_unbind(const char *bdf);
 int zio_module_load(const char *path, const char *params);

@@ -70,7 +70,8 @@ build_all() {
 	case "$KERNEL" in *-debug) ;; *) dkms_check ;; esac
 }
 
-# checkpatch.pl --strict of the newest kernel in the run
+# checkpatch.pl --strict of the last kernel prepared (in the default order,
+# the newest)
 style_gate() {
 	local files
 	files=$(cd "$REPO" && ls drivers/vfio/pci/zpci-io/*.[ch] \

@@ -241,9 +241,7 @@ static void check_ism_vfio_coexistence(const char *rng, const char *net)
 
 	ret = zio_module_load(ISM_VFIO_KO, "");
 	lc_result(!ret, "ism_vfio_pci_module_loads", strerror(-ret));
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 net);
-	ret = zio_sysfs_write(path, ISM_VFIO);
+	ret = zio_set_driver_override(net, ISM_VFIO);
 	if (!ret)
 		ret = zio_sysfs_write("/sys/bus/pci/drivers_probe", net);
 	zio_bound_driver(net, drv, sizeof(drv));
@@ -266,26 +264,11 @@ static void check_ism_vfio_coexistence(const char *rng, const char *net)
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
 		 net);
 	ret = zio_sysfs_write(path, net);
-	if (!ret) {
-		snprintf(path, sizeof(path),
-			 "/sys/bus/pci/devices/%s/driver_override", net);
-		ret = zio_sysfs_write(path, "\n");
-	}
+	if (!ret)
+		ret = zio_set_driver_override(net, "\n");
 	if (!ret)
 		ret = zio_module_unload("ism_vfio_pci");
 	lc_result(!ret, "ism_vfio_pci_unbinds_and_unloads", strerror(-ret));
-}
-
-/* Set @bdf's driver_override ("\n" clears it); 0 or -errno */
-static int hand_to_kunit(const char *bdf, const char *name)
-{
-	char path[256];
-
-	if (!bdf[0])
-		return -ENODEV;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
-	return zio_sysfs_write(path, name);
 }
 
 static void mode_check(const char *rng, const char *net, int debug,
@@ -313,13 +296,13 @@ static void mode_check(const char *rng, const char *net, int debug,
 	 * explicitly: the unbound virtio-net one.  The KUnit suites run
 	 * while the module loads.
 	 */
-	ret = hand_to_kunit(net, KUNIT_HW_OVERRIDE);
+	ret = zio_set_driver_override(net, KUNIT_HW_OVERRIDE);
 	lc_result(!ret, "kunit_hw_function_handed_over", strerror(-ret));
 	ret = zio_module_load(KUNIT_KO, "");
 	lc_result(!ret, "kunit_module_loads", strerror(-ret));
 	ret = zio_module_unload("zpci_io_kunit");
 	lc_result(!ret, "kunit_module_unloads", strerror(-ret));
-	ret = hand_to_kunit(net, "\n");
+	ret = zio_set_driver_override(net, "\n");
 	lc_result(!ret, "kunit_hw_function_taken_back", strerror(-ret));
 	lc_result(!zio_bind(rng), "bind_through_driver_override",
 		  "driver link is not " ZIO_DRIVER);

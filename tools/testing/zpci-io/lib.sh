@@ -108,10 +108,17 @@ kernel_tarball() {
 }
 
 # Extract kernel line $1's source once per package version: KSRC,
-# SRC_VERSION.
+# SRC_VERSION.  Each line is resolved once per run (a debug and a standard
+# kernel of one line, and the selection of a kernel after preparing it,
+# share the answer).
+declare -A ZPCI_IO_SRC_DONE=()
 ensure_source() {
 	local line=$1 dir
 
+	if [ -n "${ZPCI_IO_SRC_DONE[$line]:-}" ]; then
+		read -r KSRC SRC_VERSION <<<"${ZPCI_IO_SRC_DONE[$line]}"
+		return 0
+	fi
 	kernel_tarball "$line"
 	dir="$CACHE/src-$PKG_VERSION"
 	KSRC="$dir/linux-source-$line"
@@ -131,6 +138,7 @@ ensure_source() {
 		touch "$dir/.extracted"
 	fi
 	SRC_VERSION=$PKG_VERSION
+	ZPCI_IO_SRC_DONE[$line]="$KSRC $SRC_VERSION"
 }
 
 # Whether the kernel in $KSRC has Kconfig symbol $1 at all

@@ -127,6 +127,7 @@ kconfig_part() {
 
 # ---- 1: uAPI ------------------------------------------------------------
 cat >"$work/.subtype" <<'EOF'
+
 /*
  * IBM zPCI I/O region: each request is issued as exactly one non-MIO s390
  * PCI Load, Store or Store Block instruction on the function handle, and
@@ -136,8 +137,6 @@ cat >"$work/.subtype" <<'EOF'
 EOF
 insert_after include/uapi/linux/vfio.h \
 	'^#define VFIO_REGION_SUBTYPE_IBM_NVLINK2_ATSD' "$work/.subtype"
-sed -i '/^#define VFIO_REGION_SUBTYPE_IBM_NVLINK2_ATSD/a\\' \
-	"$work/include/uapi/linux/vfio.h"
 rm "$work/.subtype"
 resolve include/uapi/linux/vfio_zpci_io.h include/uapi/linux/vfio_zpci_io.h
 maintainers_add include/uapi/linux/vfio_zpci_io.h

@@ -34,15 +34,14 @@
  */
 static void zpci_io_outcome(struct zpci_io_outcome *out, int cc, u64 reqreg)
 {
+	out->status = (reqreg >> 24) & 0xff;
 	if (cc == ZPCI_IO_CC_EXCEPTION) {
 		out->exception = true;
 		out->cc = 0;
-		out->status = 0;
 		out->pic = get_lowcore()->pgm_code & 0x7f;
 	} else {
 		out->exception = false;
 		out->cc = cc;
-		out->status = (reqreg >> 24) & 0xff;
 		out->pic = 0;
 	}
 }
