@@ -365,6 +365,8 @@ series_check() {
 	for p in "$REPO"/patches/linux/0*.patch; do
 		base=${p##*/}
 		[ "$base" = 0000-cover-letter.patch ] && continue
+		# an absolute path: checkpatch reads an argument that matches a
+		# "git ls-files" name as a source file (-f), not as a patch
 		"$KSRC/scripts/checkpatch.pl" --strict --quiet --no-tree \
 			--show-types "$p" >&2 || die "checkpatch: $base"
 		(cd "$tree" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
