@@ -36,7 +36,8 @@ clean:
 			-o -name '.*.cmd' -o -name 'modules.order' \
 			-o -name 'Module.symvers' | xargs rm -f
 	$(MAKE) -C tools/zpci-io clean
-	$(MAKE) -C tools/testing/selftests/drivers/s390x/zpci_io clean
+	find tools/testing/selftests/drivers/s390x/zpci_io -name 'zpci_io_*' \
+		-type f -perm -u+x -delete
 
 check:
 	bash $(HARNESS) check

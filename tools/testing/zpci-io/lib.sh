@@ -279,7 +279,7 @@ build_userspace() {
 		"$STAGE/root/proc" "$STAGE/root/sys" "$STAGE/root/dev"
 	cross_cc "$STAGE/root/init" -I"$REPO/tools/zpci-io" "$HARNESS/init.c" \
 		"$REPO/tools/zpci-io/zpci_io_lib.c"
-	make -s -C "$REPO/tools/testing/selftests/drivers/s390x/zpci_io" \
+	make -s -C "$REPO/tools/testing/selftests/drivers/s390x/zpci_io" V=1 \
 		CC=s390x-linux-gnu-gcc KSRC="$KSRC" OUTPUT="$STAGE/root/tests" \
 		>&2 || die "selftest build failed"
 	make -s -C "$REPO/tools/zpci-io" CC=s390x-linux-gnu-gcc \
@@ -339,7 +339,8 @@ run_guest() {
 # The in-tree series (patches/linux) against the pristine tree of the
 # current kernel ($KSRC, the newest line): it must match what mkseries.sh
 # generates from these sources, apply, be checkpatch --strict clean patch
-# by patch, and build through its own Kconfig both =y and =m.  The =m
+# by patch, build through its own Kconfig both =y and =m, and build the
+# kselftests as a TARGET of the tree's kselftest Makefile.  The =m
 # modules, built by the patched tree's Kbuild with the guest kernel's
 # configuration, replace the out-of-tree ones in this kernel's guest:
 # SERIES_MODULES.  The tree is a hard-linked copy (patch(1) replaces the
@@ -408,8 +409,22 @@ series_check() {
 	fi
 	ls "$SERIES_MODULES"/*.ko >/dev/null 2>&1 ||
 		die "series =m build produced no module"
+	# the kselftests as a TARGET of the patched tree's kselftest Makefile,
+	# on the headers it exports
+	make -C "$tree" O="$dir/m" ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- \
+		headers >"$dir/kselftest.log" 2>&1 &&
+	make -C "$tree/tools/testing/selftests" O="$dir/m" ARCH=s390 \
+		CROSS_COMPILE=s390x-linux-gnu- TARGETS=drivers/s390x/zpci_io \
+		>>"$dir/kselftest.log" 2>&1 ||
+		{ tail -n 20 "$dir/kselftest.log" >&2; die "series kselftest build failed"; }
+	for p in $(grep -l '^TEST_HARNESS_MAIN$' \
+		   "$REPO"/tools/testing/selftests/drivers/s390x/zpci_io/*.c); do
+		p=${p##*/}
+		[ -x "$dir/m/kselftest/drivers/s390x/zpci_io/${p%.c}" ] ||
+			die "the series' kselftest TARGET did not build ${p%.c}"
+	done
 	touch "$dir/.checked"
-	log "series builds =y and =m through its own Kconfig"
+	log "series builds =y and =m through its own Kconfig, and its kselftest TARGET"
 }
 
 # DKMS, as an administrator runs it: "dkms add" of the repository's files

@@ -42,7 +42,8 @@ export GIT_COMMITTER_DATE="$GIT_AUTHOR_DATE"
 
 # the target kernel's versions of every file the series changes
 base_files="include/uapi/linux/vfio.h drivers/vfio/pci/Kconfig
-drivers/vfio/pci/Makefile Documentation/driver-api/index.rst MAINTAINERS"
+drivers/vfio/pci/Makefile Documentation/driver-api/index.rst MAINTAINERS
+tools/testing/selftests/Makefile"
 for f in $base_files; do
 	[ -f "$KSRC/$f" ] || die "$KSRC/$f missing: not a kernel tree"
 	mkdir -p "$work/$(dirname "$f")"
@@ -239,6 +240,10 @@ EOF
 for f in "$REPO/$SELF"/*; do
 	copy "$SELF/${f##*/}" "$SELF/${f##*/}"
 done
+printf 'TARGETS += drivers/s390x/zpci_io\n' >"$work/.t"
+insert_after tools/testing/selftests/Makefile \
+	'^TARGETS \+= drivers/s390x/uvdevice$' "$work/.t"
+rm "$work/.t"
 maintainers_add "$SELF/"
 commit <<'EOF'
 selftests: drivers/s390x: add zpci_io tests
@@ -250,7 +255,10 @@ every refused request with its errno and nothing written, the contract
 precedence, who can make the kernel follow the request's pointers),
 seeded random requests with exact instruction counts, information-leak
 checks, and teardown while in use (close, unbind, rmmod, hot-unplug).
-The config fragment gives the guest kernel they run on.
+The config fragment gives the guest kernel they run on.  They are a
+kselftest TARGET (run_tests, install, the kselftest runner): without a
+function bound to zpci-io-vfio-pci (or ZPCI_IO_BDF naming one) each
+program skips as a whole.
 EOF
 
 # ---- 5: documentation ---------------------------------------------------

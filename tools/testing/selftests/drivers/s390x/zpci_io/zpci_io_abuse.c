@@ -18,8 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "zpci_io_lib.h"
+#include "zpci_io_selftest.h"
 
 #define LG	VFIO_ZPCI_IO_OP_PCILG
 #define STG	VFIO_ZPCI_IO_OP_PCISTG

@@ -37,8 +37,7 @@
 #include <unistd.h>
 #include <linux/userfaultfd.h>
 
-#include "kselftest_harness.h"
-#include "zpci_io_lib.h"
+#include "zpci_io_selftest.h"
 
 #define LG	VFIO_ZPCI_IO_OP_PCILG
 #define STG	VFIO_ZPCI_IO_OP_PCISTG

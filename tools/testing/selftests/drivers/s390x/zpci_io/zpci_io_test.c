@@ -19,8 +19,7 @@
 #include <unistd.h>
 #include <linux/vfio_zdev.h>
 
-#include "kselftest_harness.h"
-#include "zpci_io_lib.h"
+#include "zpci_io_selftest.h"
 
 #define LG	VFIO_ZPCI_IO_OP_PCILG
 #define STG	VFIO_ZPCI_IO_OP_PCISTG
