@@ -18,6 +18,10 @@ endif
 ifneq ($(KERNELS),)
 export ZPCI_IO_KERNELS := $(KERNELS)
 endif
+# make check KERNELS=7.3 TESTS=zpci_io_test: only these kselftest programs
+ifneq ($(TESTS),)
+export ZPCI_IO_TESTS := $(TESTS)
+endif
 
 .PHONY: all modules install clean help check demo bench kernel series
 
@@ -66,7 +70,10 @@ help:
 	@echo '                  check the in-tree series; boot QEMU on each kernel;'
 	@echo '                  report KTAP results'
 	@echo '  make check KERNELS=7.3'
-	@echo '                  the quick loop: one kernel (LINE or LINE-debug)'
+	@echo '                  one kernel (LINE or LINE-debug)'
+	@echo '  make check KERNELS=7.3 TESTS=zpci_io_test'
+	@echo '                  the quick loop: KUnit, lifecycle and the kselftest'
+	@echo '                  programs named'
 	@echo '  make series     regenerate patches/linux (the in-tree series for 7.3)'
 	@echo '  make demo       boot the guest and show the driver at work'
 	@echo '  make bench      boot the guest and run the benchmark (ratios)'

@@ -282,6 +282,18 @@ build_userspace() {
 	make -s -C "$REPO/tools/testing/selftests/drivers/s390x/zpci_io" V=1 \
 		CC=s390x-linux-gnu-gcc KSRC="$KSRC" OUTPUT="$STAGE/root/tests" \
 		>&2 || die "selftest build failed"
+	if [ -n "${TESTS:-}" ]; then
+		for t in $TESTS; do
+			[ -x "$STAGE/root/tests/$t" ] ||
+				die "no kselftest program $t (TESTS)"
+			mv "$STAGE/root/tests/$t" "$STAGE/root/$t"
+		done
+		rm -f "$STAGE"/root/tests/*
+		for t in $TESTS; do
+			mv "$STAGE/root/$t" "$STAGE/root/tests/$t"
+		done
+		log "kselftest programs in this run: $TESTS"
+	fi
 	make -s -C "$REPO/tools/zpci-io" CC=s390x-linux-gnu-gcc \
 		OUTPUT="$STAGE/root/bin" >&2 || die "zpci-io tool build failed"
 	for t in "$REPO"/drivers/vfio/pci/zpci-io/*.ko; do
