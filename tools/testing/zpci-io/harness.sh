@@ -15,7 +15,9 @@
 #              ZPCI_IO_TIMEOUT (guest timeout in seconds, default 900;
 #              three times that for a debug kernel),
 #              ZPCI_IO_TESTS (check: only these kselftest programs, e.g.
-#              "zpci_io_test"; KUnit and the lifecycle tests always run).
+#              "zpci_io_test"; KUnit and the lifecycle tests always run;
+#              no nested test), ZPCI_IO_NESTED (0: no nested test),
+#              ZPCI_IO_NESTED_TIMEOUT (seconds, default 1200).
 
 set -euo pipefail
 
@@ -28,6 +30,11 @@ KERNELS=${ZPCI_IO_KERNELS:-6.1 6.12 7.3 7.3-debug}
 # the line the in-tree series (patches/linux) is made for; its standard
 # guest runs the modules the patched tree builds
 SERIES_LINE=7.3
+# the kernel the nested test (patched QEMU inside the guest) runs on, when
+# it is in KERNELS; ZPCI_IO_NESTED=0 leaves it out
+NESTED_KERNEL=$SERIES_LINE
+NESTED=${ZPCI_IO_NESTED:-0}
+NESTED_TIMEOUT=${ZPCI_IO_NESTED_TIMEOUT:-1200}
 TIMEOUT=${ZPCI_IO_TIMEOUT:-900}
 TESTS=${ZPCI_IO_TESTS:-}
 
@@ -127,6 +134,7 @@ check)
 		use_kernel "$k"
 		build_all
 		if [ "$KERNEL" = "$SERIES_LINE" ]; then
+			[ -n "$TESTS" ] || deb_check "$KBUILD"
 			series_check
 			cp "$SERIES_MODULES"/*.ko "$STAGE/root/lib/modules/"
 			log "the $KERNEL guest runs the in-tree series' modules"
@@ -134,8 +142,15 @@ check)
 		boot check
 		cp "$STAGE/guest-check.log" "$CACHE/last-check-$KERNEL.log"
 		logs+=("$KERNEL=$STAGE/guest-check.log")
+		if [ "$KERNEL" = "$NESTED_KERNEL" ] && [ "$NESTED" = 1 ] &&
+		   [ -z "$TESTS" ]; then
+			nested_boot
+			cp "$STAGE/guest-nested.log" "$CACHE/last-check-$KERNEL-nested.log"
+			logs+=("$KERNEL-nested=$STAGE/guest-nested.log")
+		fi
 	done
 	python3 "$HARNESS/ktap_report.py" --expect "$(expected_suites)" \
+		--expect-for "$NESTED_KERNEL-nested=$HARNESS/expected-nested" \
 		"${logs[@]}"
 	;;
 series)

@@ -2,7 +2,7 @@
 /*
  * /init of the zpci-io s390x test guest (no busybox for s390x in Debian).
  *
- * Reads /mode (check, demo, bench), loads the modules, binds the
+ * Reads /mode (check, demo, bench, nested, inner), loads the modules, binds the
  * virtio-rng zPCI function to zpci-io-vfio-pci through driver_override and
  * runs the userspace programs.  Every line a program prints reaches the
  * console as "@@<program>: <line>", so the host can tell userspace KTAP
@@ -43,8 +43,15 @@
 #define KUNIT_HW_OVERRIDE	"zpci_io_kunit_hw"
 
 static int console_fd = 1;
-static int lc_num;
-static int lc_failed;
+
+/* A KTAP suite /init reports itself */
+struct suite {
+	const char *name;
+	int num;
+	int failed;
+};
+
+static struct suite lifecycle = { .name = LIFECYCLE };
 
 static void emit(const char *prefix, const char *fmt, ...)
 {
@@ -64,32 +71,69 @@ static void emit(const char *prefix, const char *fmt, ...)
 		return;
 }
 
+static void result(struct suite *t, int ok, const char *name,
+		   const char *why)
+{
+	t->num++;
+	if (!ok)
+		t->failed++;
+	if (!ok && why)
+		emit(t->name, "# %s: %s", name, why);
+	emit(t->name, "%sok %d %s", ok ? "" : "not ", t->num, name);
+}
+
 static void lc_result(int ok, const char *name, const char *why)
 {
-	lc_num++;
-	if (!ok)
-		lc_failed++;
-	if (!ok && why)
-		emit(LIFECYCLE, "# %s: %s", name, why);
-	emit(LIFECYCLE, "%sok %d %s", ok ? "" : "not ", lc_num, name);
+	result(&lifecycle, ok, name, why);
 }
 
 /*
- * Run @argv with stdout and stderr piped back and re-emitted line by line
- * under @tag; kill it after @timeout seconds.  Returns the exit status.
+ * A child whose output /init follows line by line: each line goes to
+ * @line (NULL: re-emitted under @tag).  @in_fd is the write end of the
+ * child's stdin while it runs (-1 unless @want_stdin).
  */
-static int run_program(const char *tag, char *const argv[], int timeout)
+struct follow {
+	const char *tag;
+	void (*line)(struct follow *f, char *text);
+	int want_stdin;
+	int in_fd;
+	void *ctx;
+};
+
+static void follow_line(struct follow *f, char *text)
+{
+	if (f->line)
+		f->line(f, text);
+	else
+		emit(f->tag, "%s", text);
+}
+
+/*
+ * Run @argv with stdout and stderr piped back to @f; kill it after
+ * @timeout seconds.  Returns the exit status.
+ */
+static int spawn_follow(struct follow *f, char *const argv[], int timeout)
 {
 	char buf[4096], line[1024];
 	size_t used = 0;
 	time_t start = time(NULL);
-	int pfd[2], status = -1;
+	int pfd[2], ifd[2] = { -1, -1 }, status = -1;
 	pid_t pid;
 
 	if (pipe(pfd))
 		return -1;
+	if (f->want_stdin && pipe(ifd)) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
 	pid = fork();
 	if (pid == 0) {
+		if (ifd[0] >= 0) {
+			dup2(ifd[0], 0);
+			close(ifd[0]);
+			close(ifd[1]);
+		}
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		close(pfd[0]);
@@ -98,6 +142,9 @@ static int run_program(const char *tag, char *const argv[], int timeout)
 		_exit(127);
 	}
 	close(pfd[1]);
+	if (ifd[0] >= 0)
+		close(ifd[0]);
+	f->in_fd = ifd[1];
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	for (;;) {
 		ssize_t n = read(pfd[0], buf, sizeof(buf));
@@ -109,7 +156,7 @@ static int run_program(const char *tag, char *const argv[], int timeout)
 			if (errno != EAGAIN && errno != EINTR)
 				break;
 			if (time(NULL) - start > timeout) {
-				emit(tag, "# harness: timeout after %ds, killed",
+				emit(f->tag, "# harness: timeout after %ds, killed",
 				     timeout);
 				kill(pid, SIGKILL);
 				break;
@@ -118,9 +165,11 @@ static int run_program(const char *tag, char *const argv[], int timeout)
 			continue;
 		}
 		for (i = 0; i < n; i++) {
+			if (buf[i] == '\r')
+				continue;
 			if (buf[i] == '\n' || used == sizeof(line) - 1) {
 				line[used] = 0;
-				emit(tag, "%s", line);
+				follow_line(f, line);
 				used = 0;
 				if (buf[i] == '\n')
 					continue;
@@ -130,13 +179,23 @@ static int run_program(const char *tag, char *const argv[], int timeout)
 	}
 	if (used) {
 		line[used] = 0;
-		emit(tag, "%s", line);
+		follow_line(f, line);
 	}
 	close(pfd[0]);
+	if (f->in_fd >= 0)
+		close(f->in_fd);
+	f->in_fd = -1;
 	waitpid(pid, &status, 0);
 	if (WIFSIGNALED(status))
-		emit(tag, "# harness: killed by signal %d", WTERMSIG(status));
+		emit(f->tag, "# harness: killed by signal %d", WTERMSIG(status));
 	return status;
+}
+
+static int run_program(const char *tag, char *const argv[], int timeout)
+{
+	struct follow f = { .tag = tag, .in_fd = -1 };
+
+	return spawn_follow(&f, argv, timeout);
 }
 
 static void run_tests(const char *bdf)
@@ -380,6 +439,296 @@ static void mode_bench(const char *rng)
 	zio_module_unload("zpci_io_vfio_pci");
 }
 
+/* ---- nested: the patched QEMU in this guest, a guest inside it ------- */
+
+/*
+ * mode "nested" (outer guest): both functions are bound to zpci-io-vfio-pci
+ * and passed through to an inner guest by the patched QEMU, the virtio-rng
+ * one with zpci-io=on (each intercepted instruction becomes one region
+ * request), the virtio-net one with zpci-io=off (QEMU's own path: a PCISTB
+ * is cut into 8-byte BAR writes).  The inner guest boots this kernel with
+ * this /init in mode "inner" and runs the same workload on both.  Around
+ * the workload it stops at two sync points ("@@zpci_io_sync: ready" and
+ * "... done") and waits for a line on its console: the outer /init takes
+ * the function measurement block of both functions at each, so the
+ * counters of the outer functions (the external oracle: what this kernel
+ * really issued) are compared with what the inner guest issued.
+ *
+ * The inner guest's lines reach this console as "@@inner_kernel: " (its
+ * kernel log, judged for splats like this kernel's) and "@@inner_init: ";
+ * its own suite (zpci_io_inner) passes through unchanged.
+ */
+#define NESTED		"zpci_io_nested"
+#define INNER		"zpci_io_inner"
+#define SYNC		"zpci_io_sync"
+#define INNER_QEMU	"/bin/qemu-system-s390x"
+#define INNER_TIMEOUT	900
+/* what the inner workload issues per function between the sync points */
+#define NESTED_BAR	4
+#define NESTED_OFFSET	0x20	/* virtio common config: queue_desc */
+#define NESTED_PCISTB	4	/* 16, 32, 64, 128 bytes */
+#define NESTED_BYTES	(16 + 32 + 64 + 128)
+#define NESTED_PCILG	(2 * NESTED_PCISTB)	/* 8 bytes at +0, +8 each */
+#define PAST_PBA_BAR	1
+#define PAST_PBA	0xd00	/* in BAR1, past the MSI-X PBA: nothing there */
+
+enum { FN_ON, FN_OFF, FN_NUM };
+static const char *const fn_mode[FN_NUM] = { "on", "off" };
+
+struct nested {
+	const char *bdf[FN_NUM];
+	struct zio_fmb fmb[2][FN_NUM];	/* at "ready" and at "done" */
+	int synced;
+	int fmb_err;
+	time_t start;
+	long at[2];
+};
+
+static void nested_line(struct follow *f, char *text)
+{
+	struct nested *n = f->ctx;
+	char *colon = strstr(text, ": ");
+	int i, k;
+
+	if (strncmp(text, "@@", 2) || !colon) {
+		emit("inner_kernel", "%s", text);
+		return;
+	}
+	if (!strncmp(text, "@@init: ", 8)) {
+		emit("inner_init", "%s", text + 8);
+		return;
+	}
+	if (strncmp(text, "@@" SYNC ": ", strlen("@@" SYNC ": "))) {
+		/* the inner suite's KTAP, as it is */
+		size_t len = strlen(text);
+
+		text[len] = '\n';
+		if (write(console_fd, text, len + 1) < 0)
+			return;
+		return;
+	}
+	k = n->synced;
+	if (k < 2) {
+		for (i = 0; i < FN_NUM; i++)
+			if (zio_fmb_fresh(n->bdf[i], &n->fmb[k][i], 15))
+				n->fmb_err++;
+		n->at[k] = (long)(time(NULL) - n->start);
+		n->synced++;
+	}
+	emit(NESTED, "# inner guest at sync point %d (%s) after %ld s", k + 1,
+	     colon + 2, (long)(time(NULL) - n->start));
+	if (f->in_fd < 0 || write(f->in_fd, "go\n", 3) != 3)
+		emit(NESTED, "# cannot answer the inner guest");
+}
+
+static unsigned long long fmb_delta(struct nested *n, int fn, int what)
+{
+	const struct zio_fmb *a = &n->fmb[0][fn], *b = &n->fmb[1][fn];
+
+	switch (what) {
+	case 0:
+		return b->loads - a->loads;
+	case 1:
+		return b->stores - a->stores;
+	}
+	return b->store_blocks - a->store_blocks;
+}
+
+static void mode_nested(const char *rng, const char *net, const char *kernel)
+{
+	struct suite t = { .name = NESTED };
+	struct nested n = { .bdf = { rng, net } };
+	struct follow f = { .tag = NESTED, .line = nested_line,
+			    .want_stdin = 1, .in_fd = -1, .ctx = &n };
+	char append[256], dev[FN_NUM][160], host[FN_NUM][160];
+	unsigned long long ld, st, stb;
+	int i, ret, status;
+	char *argv[] = {
+		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
+		"-cpu", "max", "-smp", "1", "-m", "256", "-nographic",
+		"-no-reboot", "-L", "/share/qemu", "-nic", "none",
+		"-kernel", "/inner/bzImage", "-initrd", "/inner/initramfs.gz",
+		"-append", append,
+		"-device", dev[FN_ON], "-device", host[FN_ON],
+		"-device", dev[FN_OFF], "-device", host[FN_OFF], NULL
+	};
+
+	emit(NESTED, "TAP version 13");
+	emit(NESTED, "1..9");
+	result(&t, rng[0] && net[0], "two_zpci_functions_present",
+	       "virtio-rng or virtio-net function missing");
+	ret = zio_module_load(DRIVER_KO, "");
+	result(&t, !ret, "driver_module_loads", strerror(-ret));
+	result(&t, !zio_bind(rng) && !zio_bind(net), "both_functions_bound",
+	       "a function did not bind to " ZIO_DRIVER);
+	ret = zio_fmb_reset(rng);
+	if (!ret)
+		ret = zio_fmb_reset(net);
+	result(&t, !ret, "measurement_blocks_enabled", strerror(-ret));
+
+	snprintf(append, sizeof(append),
+		 "console=ttysclp0 panic=-1 cio_ignore=all zpci_io_kernel=%s-inner",
+		 kernel ? kernel : "?");
+	for (i = 0; i < FN_NUM; i++) {
+		snprintf(dev[i], sizeof(dev[i]),
+			 "zpci,uid=%d,fid=%d,target=hostdev%d,zpci-io=%s",
+			 i + 1, i + 1, i, fn_mode[i]);
+		snprintf(host[i], sizeof(host[i]), "vfio-pci,host=%s,id=hostdev%d",
+			 n.bdf[i], i);
+		emit(NESTED, "# -device %s -device %s", dev[i], host[i]);
+	}
+	n.start = time(NULL);
+	status = spawn_follow(&f, argv, INNER_TIMEOUT);
+	emit(NESTED, "# inner QEMU ran %ld s (exit status 0x%x)",
+	     (long)(time(NULL) - n.start), status);
+	result(&t, status == 0, "inner_qemu_exits_cleanly",
+	       "QEMU failed or was killed (see the lines above)");
+	result(&t, n.synced == 2 && !n.fmb_err,
+	       "inner_workload_measured_between_sync_points",
+	       "the inner guest did not reach both sync points, or a measurement block could not be read");
+	if (n.synced == 2) {
+		emit(NESTED, "# inner boot to workload %ld s, workload %ld s",
+		     n.at[0], n.at[1] - n.at[0]);
+		for (i = 0; i < FN_NUM; i++)
+			emit(NESTED, "# zpci-io=%s %s: inner issued %d PCISTB (%d bytes) + %d PCILG; outer counted %llu PCISTB, %llu PCISTG, %llu PCILG",
+			     fn_mode[i], n.bdf[i], NESTED_PCISTB, NESTED_BYTES,
+			     NESTED_PCILG, fmb_delta(&n, i, 2),
+			     fmb_delta(&n, i, 1), fmb_delta(&n, i, 0));
+	}
+	ld = fmb_delta(&n, FN_ON, 0);
+	st = fmb_delta(&n, FN_ON, 1);
+	stb = fmb_delta(&n, FN_ON, 2);
+	result(&t, n.synced == 2 && stb == NESTED_PCISTB && st == 0,
+	       "region_inner_pcistb_is_exactly_one_outer_pcistb",
+	       "the outer function did not count one store block per inner PCISTB");
+	result(&t, n.synced == 2 && ld == NESTED_PCILG,
+	       "region_inner_pcilg_is_exactly_one_outer_pcilg",
+	       "the outer function did not count one load per inner PCILG");
+	st = fmb_delta(&n, FN_OFF, 1);
+	stb = fmb_delta(&n, FN_OFF, 2);
+	result(&t, n.synced == 2 && stb == 0 && st >= NESTED_BYTES / 8,
+	       "without_region_qemu_splits_every_inner_pcistb",
+	       "zpci-io=off: expected no store block and at least one store per 8 bytes");
+	zio_unbind(rng);
+	zio_unbind(net);
+	zio_module_unload("zpci_io_vfio_pci");
+	lifecycle.failed += t.failed;
+}
+
+/* Block until the outer /init answers a sync point */
+static void inner_sync(const char *what)
+{
+	char c = 0;
+	int fd = open("/dev/console", O_RDONLY | O_NOCTTY);
+
+	emit(SYNC, "%s", what);
+	while (fd >= 0 && read(fd, &c, 1) == 1 && c != '\n')
+		;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* One PCISTB of @len at the nested offset, read back with two PCILG */
+static int inner_store_readback(struct zio_dev *d, uint16_t len)
+{
+	struct vfio_zpci_io_resp resp;
+	uint8_t data[128] = { 0 }, back[16];
+	int i, ret;
+
+	for (i = 0; i < 16; i++)
+		data[i] = (uint8_t)(len + i * 17);
+	ret = zio_request(d, VFIO_ZPCI_IO_OP_PCISTB, NESTED_BAR, NESTED_OFFSET,
+			  data, len, &resp);
+	if (ret)
+		return ret;
+	if (resp.cc || resp.flags)
+		return -EPROTO;
+	for (i = 0; i < 2; i++) {
+		ret = zio_request(d, VFIO_ZPCI_IO_OP_PCILG, NESTED_BAR,
+				  NESTED_OFFSET + 8 * i, back + 8 * i, 8, &resp);
+		if (ret)
+			return ret;
+		if (resp.cc || resp.flags)
+			return -EPROTO;
+	}
+	return memcmp(back, data, 16) ? -EBADMSG : 0;
+}
+
+static int inner_past_pba(struct zio_dev *d)
+{
+	struct vfio_zpci_io_resp resp;
+	uint8_t data[16] = { 0 };
+	int ret;
+
+	ret = zio_request(d, VFIO_ZPCI_IO_OP_PCISTB, PAST_PBA_BAR, PAST_PBA,
+			  data, sizeof(data), &resp);
+	if (ret)
+		return ret;
+	return resp.flags == VFIO_ZPCI_IO_RESP_EXCEPTION &&
+	       resp.pic == VFIO_ZPCI_IO_PIC_OPERAND ? 0 : -EPROTO;
+}
+
+static void mode_inner(const char *rng, const char *net)
+{
+	const char *bdf[FN_NUM] = { rng, net };
+	struct suite t = { .name = INNER };
+	struct zio_dev d[FN_NUM];
+	char name[96];
+	int i, ret, len, opened[FN_NUM] = { 0 };
+
+	emit(INNER, "TAP version 13");
+	emit(INNER, "1..%d", 5 + FN_NUM * 5);
+	result(&t, rng[0] && net[0], "two_passed_through_functions_present",
+	       "virtio-rng or virtio-net function missing");
+	ret = zio_module_load(DRIVER_KO, "");
+	result(&t, !ret, "driver_module_loads", strerror(-ret));
+	for (i = 0; i < FN_NUM; i++) {
+		ret = bdf[i][0] ? zio_bind(bdf[i]) : -ENODEV;
+		if (!ret)
+			ret = zio_open(bdf[i], &d[i]);
+		opened[i] = !ret;
+		snprintf(name, sizeof(name), "zpci_io_%s_region_found_non_mio",
+			 fn_mode[i]);
+		result(&t, !ret && (d[i].hdr.flags & VFIO_ZPCI_IO_HDR_NON_MIO),
+		       name, ret ? strerror(-ret) : "header lacks NON_MIO");
+	}
+	inner_sync("ready");
+	for (i = 0; i < FN_NUM; i++) {
+		for (len = 16; len <= 128; len *= 2) {
+			ret = opened[i] ? inner_store_readback(&d[i], len) : -ENODEV;
+			snprintf(name, sizeof(name),
+				 "zpci_io_%s_pcistb_%d_lands_and_reads_back",
+				 fn_mode[i], len);
+			result(&t, !ret, name, strerror(-ret));
+		}
+	}
+	inner_sync("done");
+	/*
+	 * Through the region the host's own exception arrives; QEMU's path
+	 * turns the same store into BAR writes whose outcome is its own
+	 * business: reported, not judged.
+	 */
+	ret = opened[FN_ON] ? inner_past_pba(&d[FN_ON]) : -ENODEV;
+	result(&t, !ret, "zpci_io_on_pcistb_past_pba_is_operand_exception",
+	       strerror(-ret));
+	if (opened[FN_OFF]) {
+		ret = inner_past_pba(&d[FN_OFF]);
+		emit(INNER, "# zpci-io=off: a PCISTB past the PBA %s",
+		     ret ? "is not an operand exception" :
+		     "is an operand exception");
+	}
+	for (i = 0; i < FN_NUM; i++)
+		if (opened[i])
+			zio_close(&d[i]);
+	ret = zio_unbind(rng);
+	if (!ret)
+		ret = zio_unbind(net);
+	result(&t, !ret, "both_functions_unbind", strerror(-ret));
+	ret = zio_module_unload("zpci_io_vfio_pci");
+	result(&t, !ret, "rmmod_clean", strerror(-ret));
+	lifecycle.failed += t.failed;
+}
+
 int main(void)
 {
 	char mode[32] = "check", rng[256] = "", net[256] = "";
@@ -406,13 +755,17 @@ int main(void)
 
 	if (!strcmp(mode, "demo"))
 		mode_demo(rng);
+	else if (!strcmp(mode, "nested"))
+		mode_nested(rng, net, kernel);
+	else if (!strcmp(mode, "inner"))
+		mode_inner(rng, net);
 	else if (!strcmp(mode, "bench"))
 		mode_bench(rng);
 	else
 		mode_check(rng, net, debug,
 			   getenv("zpci_io_ism_vfio") != NULL);
 
-	emit("init", "done (%d lifecycle failures)", lc_failed);
+	emit("init", "done (%d lifecycle failures)", lifecycle.failed);
 	sync();
 	reboot(RB_POWER_OFF);
 	return 0;

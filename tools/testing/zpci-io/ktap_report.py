@@ -153,6 +153,11 @@ def parse_log(path, show=None):
                     done = True
                 if show and source == show:
                     shown.append(text)
+                if source.endswith('_kernel'):
+                    # a nested guest's kernel log, relayed by /init
+                    text = TIMESTAMP.sub('', text)
+                    if SPLAT.search(text) and not BENIGN.search(text):
+                        splats.append(source + ': ' + text)
             else:
                 source, text = 'kunit', TIMESTAMP.sub('', line)
                 if SPLAT.search(text) and not BENIGN.search(text):
@@ -183,7 +188,7 @@ def judge(label, path, expect, counts):
     for source, p in sorted(parsers.items()):
         errors.extend(p.errors)
         for doc in p.docs:
-            if source == 'kunit':
+            if source == 'kunit' or source.endswith('_kernel'):
                 groups = [(r.name, [r]) for r in doc.results]
             else:
                 groups = [(source, doc.results)]
@@ -205,7 +210,8 @@ def judge(label, path, expect, counts):
                         print('FAIL  %s' % full)
     for words in expect:
         kind, name = words[0], words[1]
-        key = ('kunit' if kind == 'kunit' else name, name)
+        key = (kind if kind == 'kunit' or kind.endswith('_kernel')
+               else name, name)
         if key not in found:
             errors.append('expected %s suite "%s" did not run' % (kind, name))
         elif 'noskip' in words[2:] and found[key][1]:
@@ -226,6 +232,10 @@ def main():
     ap.add_argument('--expect', help='file: "kunit SUITE [noskip]" or '
                     '"user PROGRAM [noskip]" per line; every log must '
                     'report every suite')
+    ap.add_argument('--expect-for', action='append', default=[],
+                    metavar='LABEL=FILE',
+                    help='the expected suites of the log labelled LABEL, '
+                    'instead of --expect')
     ap.add_argument('--show', help='print the lines of this program only')
     args = ap.parse_args()
     logs = [(a.split('=', 1) if '=' in a else ('', a)) for a in args.logs]
@@ -243,12 +253,14 @@ def main():
         return 0 if ok else 1
 
     expect = read_expect(args.expect) if args.expect else []
+    expect_for = dict((label, read_expect(path)) for label, path in
+                      (a.split('=', 1) for a in args.expect_for))
     counts = {'passed': 0, 'failed': 0, 'skipped': 0}
     errors = []
     per_kernel = []
     for label, path in logs:
         before = dict(counts)
-        errs = judge(label, path, expect, counts)
+        errs = judge(label, path, expect_for.get(label, expect), counts)
         errors.extend(errs)
         per_kernel.append('[%s] %d tests passed, %d failed, %d skipped, '
                           '%d errors' % (label or path,

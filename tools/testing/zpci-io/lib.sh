@@ -19,10 +19,16 @@ ZPCI_IO_NEWER_SUITES="trixie-backports sid"
 log() { printf '[harness] %s\n' "$*" >&2; }
 die() { printf '[harness] error: %s\n' "$*" >&2; exit 1; }
 
+# the Debian packages (deb_check) and the QEMU builds of the nested test
+# shellcheck source=deb.sh
+. "$HARNESS/deb.sh"
+# shellcheck source=qemu.sh
+. "$HARNESS/qemu.sh"
+
 # Install the Debian packages the harness needs when one is missing.
 ensure_deps() {
 	local missing=() p
-	for p in $ZPCI_IO_PKGS; do
+	for p in $ZPCI_IO_PKGS $DEB_PKGS $QEMU_PKGS; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q "install ok installed" || missing+=("$p")
 	done
@@ -325,16 +331,21 @@ pack_initramfs() {
 # device (-nic none drops it) and cio_ignore=all makes the kernel ignore
 # any other, so the boot-time subchannel scan (css_slow_path_func) has
 # nothing to evaluate; it once ran into an RCU stall on a loaded host.
+# GUEST_QEMU (default: Debian's qemu-system-s390x, with any options it
+# needs), GUEST_MEM (MiB, default 1024) and GUEST_INITRD (default
+# $STAGE/initramfs.gz) change what runs.
 run_guest() {
 	local logf=$1 tmo=$2 rc=0 agent
 	rm -f "$logf" "$STAGE/qmp.sock"
 	python3 "$HARNESS/qmp_agent.py" "$logf" "$STAGE/qmp.sock" &
 	agent=$!
-	timeout --foreground "$tmo" qemu-system-s390x -M s390-ccw-virtio \
-		-cpu max -smp 2 -m 1024 -nographic -no-reboot \
+	# shellcheck disable=SC2086
+	timeout --foreground "$tmo" ${GUEST_QEMU:-qemu-system-s390x} \
+		-M s390-ccw-virtio \
+		-cpu max -smp 2 -m "${GUEST_MEM:-1024}" -nographic -no-reboot \
 		-qmp unix:"$STAGE/qmp.sock",server=on,wait=off \
 		-kernel "$KBUILD/arch/s390/boot/bzImage" \
-		-initrd "$STAGE/initramfs.gz" \
+		-initrd "${GUEST_INITRD:-$STAGE/initramfs.gz}" \
 		-nic none \
 		-append "console=ttysclp0 panic=-1 cio_ignore=all zpci_io_unplug_id=net0 $GUEST_APPEND ${ISM_VFIO_APPEND:-}" \
 		-device zpci,uid=1,fid=1,target=rng0 \
@@ -468,4 +479,43 @@ dkms_check() {
 	  "$(modinfo -F vermagic "$STAGE/root/lib/modules/zpci-io-vfio-pci.ko")" ] ||
 		die "the DKMS module's vermagic does not match the $KERNEL kernel"
 	log "dkms add + build for $rel (s390x): ok"
+}
+
+# The nested test: the outer guest (this kernel, under the self-built
+# native QEMU, QEMU_OUTER: Debian 12's QEMU 7.2 made inner guests fail
+# intermittently) runs the patched static QEMU (QEMU_INNER) with both
+# zPCI functions passed through, one using the zPCI I/O region and one
+# not; the inner guest boots the same kernel with the same /init in mode
+# "inner" and the same module.  /init (mode "nested") compares what the
+# inner guest issued with what the outer functions' measurement blocks
+# counted.  The console log: $STAGE/guest-nested.log.
+nested_boot() {
+	local root="$STAGE/nested" start=$SECONDS
+
+	ensure_qemu_outer
+	ensure_qemu_inner
+	rm -rf "$root"
+	mkdir -p "$root/inner-root/lib/modules" "$root/inner-root/proc" \
+		"$root/inner-root/sys" "$root/inner-root/dev" \
+		"$root/outer-root/inner" "$root/outer-root/bin" \
+		"$root/outer-root/share/qemu"
+	cp "$STAGE/root/init" "$root/inner-root/init"
+	echo inner >"$root/inner-root/mode"
+	cp "$STAGE/root/lib/modules/zpci-io-vfio-pci.ko" \
+		"$root/inner-root/lib/modules/"
+	(cd "$root/inner-root" && find . | cpio -o -H newc --quiet | gzip -1) \
+		>"$root/outer-root/inner/initramfs.gz" || die "inner initramfs failed"
+	(cd "$STAGE/root" && cp -a init lib proc sys dev "$root/outer-root/") ||
+		die "outer initramfs tree failed"
+	echo nested >"$root/outer-root/mode"
+	cp "$QEMU_INNER" "$root/outer-root/bin/"
+	cp "$QEMU_FIRMWARE/s390-ccw.img" "$root/outer-root/share/qemu/"
+	cp "$KBUILD/arch/s390/boot/bzImage" "$root/outer-root/inner/"
+	(cd "$root/outer-root" && find . | cpio -o -H newc --quiet | gzip -1) \
+		>"$root/initramfs.gz" || die "outer initramfs failed"
+	log "booting the nested test ($KERNEL kernel outside and inside; outer QEMU ${QEMU_OUTER#"$CACHE"/})"
+	GUEST_QEMU="$QEMU_OUTER -L $QEMU_FIRMWARE" GUEST_MEM=2048 \
+		GUEST_INITRD="$root/initramfs.gz" \
+		run_guest "$STAGE/guest-nested.log" "$NESTED_TIMEOUT" || true
+	log "nested run finished in $((SECONDS - start)) s"
 }

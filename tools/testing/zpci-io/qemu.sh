@@ -1,0 +1,361 @@
+# SPDX-License-Identifier: GPL-2.0
+# QEMU for the nested zpci-io test: Debian's newest downloadable qemu
+# source, an unpatched native qemu-system-s390x (the outer emulator) and a
+# patched, static s390x qemu-system-s390x (the inner emulator, which drives
+# the zPCI I/O region of a function passed through to the outer guest), and
+# the check of the QEMU series in patches/qemu.
+# Sourced by lib.sh after its helpers (log, die, hash_of, private_apt,
+# private_apt_setup); needs CACHE, REPO and HARNESS.  Every function exits
+# the script on failure.  Nothing is installed from a newer suite and the
+# machine's apt sources are never changed: the s390x libraries and the
+# build tools come as .debs through private apt configurations and are
+# unpacked with dpkg -x under the cache.
+
+# Debian 12 packages the QEMU builds need on the machine, for the harness's
+# package list (ZPCI_IO_PKGS): the outer, native build links against the
+# system's glib; the inner one is cross-compiled with gcc-s390x-linux-gnu
+# and libc6-dev-s390x-cross (already in ZPCI_IO_PKGS).
+QEMU_PKGS="libglib2.0-dev zlib1g-dev ninja-build python3-venv pkgconf
+dpkg-dev patch perl"
+
+# s390x .debs unpacked into the sysroot of the static inner build
+QEMU_SYSROOT_DEBS="libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0
+zlib1g-dev zlib1g"
+# Debian 12's s390x archive and the suites of the build tools
+QEMU_SYSROOT_SUITES="bookworm"
+QEMU_TOOLS_SUITES="bookworm-backports trixie"
+# meson >= 1.5 (bookworm-backports) and pycotap (trixie), both pure Python
+QEMU_TOOLS_DEBS="meson/bookworm-backports python3-pycotap/trixie"
+
+# The Python QEMU's configure uses: Debian's, whatever comes first in PATH
+QEMU_PYTHON=/usr/bin/python3
+
+# Configure flags shared by both builds: s390x system emulation under TCG
+# and nothing else; vfio-pci and zpci come from Kconfig (S390_CCW_VIRTIO).
+QEMU_CONFIG_COMMON="--target-list=s390x-softmmu --without-default-features
+--enable-tcg --disable-fdt --disable-docs --disable-tools
+--disable-debug-info --disable-install-blobs --disable-download"
+QEMU_CONFIG_INNER="$QEMU_CONFIG_COMMON --cross-prefix=s390x-linux-gnu-
+--static --disable-werror"
+QEMU_CONFIG_OUTER="$QEMU_CONFIG_COMMON --disable-werror"
+
+# Firmware for -L: QEMU 10 loads s390-ccw.img even with -kernel; the
+# source has no blobs and Debian 12's qemu-system-misc ships one that works.
+QEMU_FIRMWARE_IMG=/usr/share/qemu/s390-ccw.img
+
+# apt-get/apt-cache with the private configuration of the QEMU builds:
+# s390x lists of Debian 12 and the (architecture-independent) tool suites,
+# its own lists, cache and an empty dpkg status.  Only used to download.
+qemu_apt() {
+	local tool=$1 dir="$CACHE/qemu-apt"
+	shift
+	"$tool" -o Dir::Etc::sourcelist=/dev/null \
+		-o Dir::Etc::sourceparts="$dir/sources" \
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+		-o Dir::State::status="$dir/status" \
+		-o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
+		-o APT::Architectures::=s390x \
+		-o APT::Sandbox::User=root "$@"
+}
+
+qemu_apt_setup() {
+	local dir="$CACHE/qemu-apt" lock
+
+	mkdir -p "$dir/sources" "$dir/lists/partial" "$dir/cache/archives/partial"
+	: >>"$dir/status"
+	cat >"$dir/sources/qemu.sources" <<-EOT
+	Types: deb
+	URIs: http://deb.debian.org/debian
+	Suites: $QEMU_SYSROOT_SUITES
+	Components: main
+	Architectures: s390x
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+	Types: deb
+	URIs: http://deb.debian.org/debian
+	Suites: $QEMU_TOOLS_SUITES
+	Components: main
+	Architectures: amd64
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOT
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	# refresh the lists at most once a day
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_InRelease' -mtime -1)" ]; then
+		log "updating the private apt lists of the QEMU builds"
+		qemu_apt apt-get update -qq >&2 ||
+			die "apt-get update of the QEMU lists failed"
+	fi
+	exec {lock}>&-
+}
+
+# "pkg=version" of each package spec (pkg, pkg:arch or pkg/suite) in "$@",
+# one per line, as the QEMU lists resolve it
+qemu_apt_resolve() {
+	local spec pkg suite ver
+
+	for spec in "$@"; do
+		pkg=${spec%/*}
+		suite=
+		[ "$pkg" = "$spec" ] || suite=${spec#*/}
+		if [ -n "$suite" ]; then
+			ver=$(qemu_apt apt-cache madison "$pkg" |
+			      awk -F' *\\| *' -v s="$suite" \
+				'$3 ~ "(^| )"s"/" { print $2; exit }')
+		else
+			ver=$(qemu_apt apt-cache policy "$pkg" |
+			      sed -n 's/^ *Candidate: //p')
+		fi
+		[ -n "$ver" ] && [ "$ver" != "(none)" ] ||
+			die "$spec not found in the QEMU apt lists"
+		echo "$pkg=$ver"
+	done
+}
+
+# Download the packages "pkg=version" in "$@" and unpack them into $1
+qemu_apt_unpack() {
+	local dest=$1 tmp deb
+	shift
+	tmp=$(mktemp -d)
+	(cd "$tmp" && qemu_apt apt-get download -qq "$@") >&2 ||
+		{ rm -rf "$tmp"; die "apt-get download $* failed"; }
+	for deb in "$tmp"/*.deb; do
+		dpkg -x "$deb" "$dest" || { rm -rf "$tmp"; die "dpkg -x $deb failed"; }
+	done
+	rm -rf "$tmp"
+}
+
+# Versions of Debian's qemu source, newest first
+qemu_source_versions() {
+	local v vs=() i j t
+
+	mapfile -t vs < <(private_apt apt-cache showsrc qemu |
+			  sed -n 's/^Version: //p' | sort -u)
+	for ((i = 0; i < ${#vs[@]}; i++)); do
+		for ((j = i + 1; j < ${#vs[@]}; j++)); do
+			if dpkg --compare-versions "${vs[j]}" gt "${vs[i]}"; then
+				t=${vs[i]}
+				vs[i]=${vs[j]}
+				vs[j]=$t
+			fi
+		done
+	done
+	for v in "${vs[@]}"; do
+		echo "$v"
+	done
+}
+
+# Debian's newest qemu source that actually downloads (the archive lists
+# versions whose files are gone), unpacked with Debian's patches applied
+# (dpkg-source -x) into $CACHE/qemu-src-<version> once per version, and
+# never modified afterwards: QEMU_SRC, QEMU_VERSION.  A version that failed
+# to download is tried again after a day.
+ensure_qemu_source() {
+	local v dir tmp lock
+
+	[ -n "${QEMU_SRC:-}" ] && [ -f "$QEMU_SRC/../.extracted" ] && return 0
+	private_apt_setup
+	exec {lock}>"$CACHE/qemu-src.lock"
+	flock "$lock"
+	QEMU_SRC=
+	for v in $(qemu_source_versions); do
+		dir="$CACHE/qemu-src-${v#*:}"
+		if [ -f "$dir/.extracted" ]; then
+			QEMU_SRC="$dir/qemu"
+			QEMU_VERSION=$v
+			break
+		fi
+		[ -n "$(find "$dir.unavailable" -mtime -1 2>/dev/null)" ] && continue
+		log "downloading the qemu source $v"
+		tmp=$(mktemp -d)
+		if ! (cd "$tmp" &&
+		      private_apt apt-get source -qq --download-only "qemu=$v") \
+			>"$tmp.log" 2>&1; then
+			log "qemu $v does not download, trying an older one"
+			touch "$dir.unavailable"
+			rm -rf "$tmp" "$tmp.log"
+			continue
+		fi
+		rm -rf "$dir" "$dir.unavailable"
+		mkdir -p "$dir"
+		dpkg-source -q -x "$tmp"/qemu_*.dsc "$dir/qemu" >"$tmp.log" 2>&1 ||
+			{ cat "$tmp.log" >&2; die "dpkg-source -x qemu $v failed"; }
+		# read-only from here on: builds copy or build out of tree
+		rm -rf "$tmp" "$tmp.log"
+		touch "$dir/.extracted"
+		QEMU_SRC="$dir/qemu"
+		QEMU_VERSION=$v
+		break
+	done
+	exec {lock}>&-
+	[ -n "$QEMU_SRC" ] || die "no qemu source of Debian downloads"
+	log "qemu source $QEMU_VERSION: $QEMU_SRC"
+}
+
+# meson >= 1.5 and pycotap for QEMU's configure, unpacked from Debian's
+# .debs under the cache: QEMU_PYTHONPATH
+ensure_qemu_tools() {
+	local pkgs dir
+
+	[ -n "${QEMU_PYTHONPATH:-}" ] && return 0
+	qemu_apt_setup
+	pkgs=$(qemu_apt_resolve $QEMU_TOOLS_DEBS)
+	dir="$CACHE/qemu-tools-$(echo "$pkgs" | hash_of)"
+	if [ ! -f "$dir/.done" ]; then
+		log "unpacking $(echo $pkgs)"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		# shellcheck disable=SC2086
+		qemu_apt_unpack "$dir" $pkgs
+		touch "$dir/.done"
+	fi
+	QEMU_PYTHONPATH="$dir/usr/lib/python3/dist-packages"
+	[ -d "$QEMU_PYTHONPATH/mesonbuild" ] || die "no meson in $dir"
+}
+
+# The s390x sysroot of the static inner build: Debian 12's s390x .debs of
+# glib, pcre2 and zlib (their static archives), unpacked once per set of
+# versions, and a s390x-linux-gnu-pkg-config wrapper in its bin/ that
+# points pkg-config at it: QEMU_SYSROOT, QEMU_SYSROOT_KEY.
+ensure_qemu_sysroot() {
+	local pkgs dir lock
+
+	[ -n "${QEMU_SYSROOT:-}" ] && return 0
+	qemu_apt_setup
+	pkgs=$(qemu_apt_resolve $(printf '%s:s390x ' $QEMU_SYSROOT_DEBS))
+	QEMU_SYSROOT_KEY=$(echo "$pkgs" | hash_of)
+	dir="$CACHE/qemu-sysroot-$QEMU_SYSROOT_KEY"
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	if [ ! -f "$dir/.done" ]; then
+		log "unpacking the s390x sysroot: $(echo $pkgs)"
+		rm -rf "$dir"
+		mkdir -p "$dir/bin"
+		# shellcheck disable=SC2086
+		qemu_apt_unpack "$dir" $pkgs
+		cat >"$dir/bin/s390x-linux-gnu-pkg-config" <<-EOT
+		#!/bin/sh
+		# pkg-config for the s390x libraries unpacked in $dir
+		PKG_CONFIG_SYSROOT_DIR=$dir
+		PKG_CONFIG_LIBDIR=$dir/usr/lib/s390x-linux-gnu/pkgconfig:$dir/usr/share/pkgconfig
+		PKG_CONFIG_PATH=
+		export PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR PKG_CONFIG_PATH
+		exec pkg-config "\$@"
+		EOT
+		chmod +x "$dir/bin/s390x-linux-gnu-pkg-config"
+		touch "$dir/.done"
+	fi
+	exec {lock}>&-
+	QEMU_SYSROOT=$dir
+}
+
+# The QEMU series' patches, in order, without the cover letter
+qemu_series_patches() {
+	local p
+	for p in "$REPO"/patches/qemu/0*.patch; do
+		[ "${p##*/}" = 0000-cover-letter.patch ] && continue
+		echo "$p"
+	done
+}
+
+# Configure and build qemu-system-s390x from source tree $1 in build
+# directory $2 with configure flags $3; extra environment in "${@:4}".
+# The build log is $2.log.
+qemu_build() {
+	local src=$1 build=$2 flags=$3
+	shift 3
+
+	rm -rf "$build"
+	mkdir -p "$build"
+	# shellcheck disable=SC2086
+	(cd "$build" && env "$@" PYTHONPATH="$QEMU_PYTHONPATH" \
+		"$src/configure" --python="$QEMU_PYTHON" $flags) \
+		>"$build.log" 2>&1 ||
+		{ tail -n 30 "$build.log" >&2; die "qemu configure failed ($build.log)"; }
+	(cd "$build" && env "$@" PYTHONPATH="$QEMU_PYTHONPATH" \
+		ninja -j"$(nproc)" qemu-system-s390x) >>"$build.log" 2>&1 ||
+		{ grep -E "error" "$build.log" | tail -n 20 >&2
+		  tail -n 30 "$build.log" >&2
+		  die "qemu build failed ($build.log)"; }
+}
+
+# The patched, static qemu-system-s390x for s390x hosts (the inner
+# emulator of the nested test): the pristine source, hard-linked (patch(1)
+# replaces the files it changes), with patches/qemu applied, cross-built
+# against the s390x sysroot and stripped.  Cached per QEMU version, patch
+# contents, configure flags, cross compiler and sysroot: QEMU_INNER.
+ensure_qemu_inner() {
+	local key dir p lock cc
+
+	ensure_qemu_source
+	ensure_qemu_sysroot
+	cc=$(s390x-linux-gnu-gcc --version | head -n1) ||
+		die "no s390x-linux-gnu-gcc (gcc-s390x-linux-gnu)"
+	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_INNER"; echo "$cc";
+		 echo "$QEMU_SYSROOT_KEY"; cat $(qemu_series_patches); } | hash_of)
+	dir="$CACHE/qemu-inner-$key"
+	QEMU_INNER="$dir/qemu-system-s390x"
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	if [ -x "$QEMU_INNER" ]; then
+		exec {lock}>&-
+		log "inner QEMU cached: $QEMU_INNER"
+		return 0
+	fi
+	ensure_qemu_tools
+	log "building the patched static s390x QEMU in $dir (first run only)"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -al "$QEMU_SRC" "$dir/src"
+	for p in $(qemu_series_patches); do
+		(cd "$dir/src" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
+			die "${p##*/} does not apply to qemu $QEMU_VERSION"
+	done
+	qemu_build "$dir/src" "$dir/build" "$QEMU_CONFIG_INNER" \
+		PATH="$QEMU_SYSROOT/bin:$PATH"
+	s390x-linux-gnu-strip -o "$QEMU_INNER.tmp" \
+		"$dir/build/qemu-system-s390x" || die "strip failed"
+	mv "$QEMU_INNER.tmp" "$QEMU_INNER"
+	# keep the log, drop the trees (the build dir alone is ~500 MB)
+	rm -rf "$dir/src" "$dir/build"
+	exec {lock}>&-
+	log "inner QEMU: $QEMU_INNER ($(du -h "$QEMU_INNER" | cut -f1))"
+}
+
+# The native qemu-system-s390x that runs the outer guest: the same
+# pristine source, unpatched, built out of tree against the system's
+# libraries (QEMU_PKGS), with a firmware directory for -L holding
+# s390-ccw.img: QEMU_OUTER, QEMU_FIRMWARE.
+ensure_qemu_outer() {
+	local key dir lock
+
+	ensure_qemu_source
+	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_OUTER";
+		 gcc --version | head -n1;
+		 pkg-config --modversion glib-2.0 2>/dev/null; } | hash_of)
+	dir="$CACHE/qemu-outer-$key"
+	QEMU_OUTER="$dir/qemu-system-s390x"
+	QEMU_FIRMWARE="$dir/firmware"
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	if [ -x "$QEMU_OUTER" ] && [ -f "$QEMU_FIRMWARE/s390-ccw.img" ]; then
+		exec {lock}>&-
+		log "outer QEMU cached: $QEMU_OUTER"
+		return 0
+	fi
+	[ -f "$QEMU_FIRMWARE_IMG" ] ||
+		die "$QEMU_FIRMWARE_IMG missing (qemu-system-misc)"
+	pkg-config --exists glib-2.0 || die "no glib-2.0 (libglib2.0-dev)"
+	ensure_qemu_tools
+	log "building the native s390x QEMU in $dir (first run only)"
+	rm -rf "$dir"
+	mkdir -p "$dir/firmware"
+	qemu_build "$QEMU_SRC" "$dir/build" "$QEMU_CONFIG_OUTER"
+	strip -o "$QEMU_OUTER.tmp" "$dir/build/qemu-system-s390x" ||
+		die "strip failed"
+	mv "$QEMU_OUTER.tmp" "$QEMU_OUTER"
+	cp "$QEMU_FIRMWARE_IMG" "$QEMU_FIRMWARE/"
+	rm -rf "$dir/build"
+	exec {lock}>&-
+	log "outer QEMU: $QEMU_OUTER ($(du -h "$QEMU_OUTER" | cut -f1))"
+}
