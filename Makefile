@@ -23,7 +23,7 @@ ifneq ($(TESTS),)
 export ZPCI_IO_TESTS := $(TESTS)
 endif
 
-.PHONY: all modules install clean help check demo bench kernel series
+.PHONY: all modules install clean help check demo demo-nested bench kernel series
 
 all: modules
 
@@ -48,6 +48,9 @@ check:
 
 demo:
 	bash $(HARNESS) demo
+
+demo-nested:
+	bash $(HARNESS) demo-nested
 
 bench:
 	bash $(HARNESS) bench
@@ -76,6 +79,9 @@ help:
 	@echo '                  programs named'
 	@echo '  make series     regenerate patches/linux (the in-tree series for 7.3)'
 	@echo '  make demo       boot the guest and show the driver at work'
+	@echo '  make demo-nested'
+	@echo '                  the patched QEMU in the guest: a nested guest whose'
+	@echo '                  PCI instructions reach the region'
 	@echo '  make bench      boot the guest and run the benchmark (ratios)'
 	@echo '  make kernel     only build/cache the guest kernels'
 	@echo 'Cache: $$ZPCI_IO_CACHE (default ~/.cache/zpci-io)'

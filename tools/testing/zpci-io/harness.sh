@@ -9,7 +9,7 @@
 # kernel) or LINE-debug (+ KASAN, lockdep, UBSAN, DEBUG_ATOMIC_SLEEP, SLUB
 # debugging, kmemleak, debugobjects); "standard" and "debug" are 6.1's.
 #
-# Usage: harness.sh {kernel|build|check|demo|bench|series}
+# Usage: harness.sh {kernel|build|check|demo|demo-nested|bench|series}
 # Environment: ZPCI_IO_CACHE (default ~/.cache/zpci-io),
 #              ZPCI_IO_KERNELS (check: "6.1 6.12 7.3 7.3-debug" by default),
 #              ZPCI_IO_TIMEOUT (guest timeout in seconds, default 900;
@@ -33,7 +33,7 @@ SERIES_LINE=7.3
 # the kernel the nested test (patched QEMU inside the guest) runs on, when
 # it is in KERNELS; ZPCI_IO_NESTED=0 leaves it out
 NESTED_KERNEL=$SERIES_LINE
-NESTED=${ZPCI_IO_NESTED:-0}
+NESTED=${ZPCI_IO_NESTED:-1}
 NESTED_TIMEOUT=${ZPCI_IO_NESTED_TIMEOUT:-1200}
 TIMEOUT=${ZPCI_IO_TIMEOUT:-900}
 TESTS=${ZPCI_IO_TESTS:-}
@@ -144,6 +144,7 @@ check)
 		logs+=("$KERNEL=$STAGE/guest-check.log")
 		if [ "$KERNEL" = "$NESTED_KERNEL" ] && [ "$NESTED" = 1 ] &&
 		   [ -z "$TESTS" ]; then
+			qemu_series_check
 			nested_boot
 			cp "$STAGE/guest-nested.log" "$CACHE/last-check-$KERNEL-nested.log"
 			logs+=("$KERNEL-nested=$STAGE/guest-nested.log")
@@ -158,6 +159,14 @@ series)
 	use_kernel "$SERIES_LINE"
 	"$HARNESS/mkseries.sh" "$KSRC" "$REPO/patches/linux"
 	;;
+demo-nested)
+	prepare "$NESTED_KERNEL"
+	use_kernel "$NESTED_KERNEL"
+	build_all
+	nested_boot
+	python3 "$HARNESS/ktap_report.py" --show zpci_io_nested \
+		"$STAGE/guest-nested.log"
+	;;
 demo | bench)
 	prepare 6.1
 	use_kernel 6.1
@@ -166,7 +175,7 @@ demo | bench)
 	python3 "$HARNESS/ktap_report.py" --show "$cmd" "$STAGE/guest-$cmd.log"
 	;;
 *)
-	echo "usage: $0 {kernel|build|check|demo|bench|series}" >&2
+	echo "usage: $0 {kernel|build|check|demo|demo-nested|bench|series}" >&2
 	exit 2
 	;;
 esac

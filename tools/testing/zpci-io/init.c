@@ -507,10 +507,16 @@ static void nested_line(struct follow *f, char *text)
 			return;
 		return;
 	}
+	/*
+	 * QEMU's measurement block stops when a function is re-enabled, as
+	 * opening it does: restart it at "ready", after the inner guest
+	 * opened both.
+	 */
 	k = n->synced;
 	if (k < 2) {
 		for (i = 0; i < FN_NUM; i++)
-			if (zio_fmb_fresh(n->bdf[i], &n->fmb[k][i], 15))
+			if ((k ? zio_fmb_fresh(n->bdf[i], &n->fmb[k][i], 15) :
+			     zio_fmb_start(n->bdf[i], &n->fmb[k][i])))
 				n->fmb_err++;
 		n->at[k] = (long)(time(NULL) - n->start);
 		n->synced++;
@@ -547,6 +553,8 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
 		"-cpu", "max", "-smp", "1", "-m", "256", "-nographic",
 		"-no-reboot", "-L", "/share/qemu", "-nic", "none",
+		/* what QEMU found: one line per function */
+		"-trace", "s390_pci_zpci_io*",
 		"-kernel", "/inner/bzImage", "-initrd", "/inner/initramfs.gz",
 		"-append", append,
 		"-device", dev[FN_ON], "-device", host[FN_ON],
@@ -554,17 +562,13 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	};
 
 	emit(NESTED, "TAP version 13");
-	emit(NESTED, "1..9");
+	emit(NESTED, "1..8");
 	result(&t, rng[0] && net[0], "two_zpci_functions_present",
 	       "virtio-rng or virtio-net function missing");
 	ret = zio_module_load(DRIVER_KO, "");
 	result(&t, !ret, "driver_module_loads", strerror(-ret));
 	result(&t, !zio_bind(rng) && !zio_bind(net), "both_functions_bound",
 	       "a function did not bind to " ZIO_DRIVER);
-	ret = zio_fmb_reset(rng);
-	if (!ret)
-		ret = zio_fmb_reset(net);
-	result(&t, !ret, "measurement_blocks_enabled", strerror(-ret));
 
 	snprintf(append, sizeof(append),
 		 "console=ttysclp0 panic=-1 cio_ignore=all zpci_io_kernel=%s-inner",
@@ -585,7 +589,7 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	       "QEMU failed or was killed (see the lines above)");
 	result(&t, n.synced == 2 && !n.fmb_err,
 	       "inner_workload_measured_between_sync_points",
-	       "the inner guest did not reach both sync points, or a measurement block could not be read");
+	       "the inner guest did not reach both sync points, or a measurement block could not be started or read");
 	if (n.synced == 2) {
 		emit(NESTED, "# inner boot to workload %ld s, workload %ld s",
 		     n.at[0], n.at[1] - n.at[0]);
@@ -651,7 +655,14 @@ static int inner_store_readback(struct zio_dev *d, uint16_t len)
 		if (resp.cc || resp.flags)
 			return -EPROTO;
 	}
-	return memcmp(back, data, 16) ? -EBADMSG : 0;
+	if (!memcmp(back, data, 16))
+		return 0;
+	emit(INNER, "# stored %016llx%016llx, read back %016llx%016llx",
+	     (unsigned long long)be64toh(*(uint64_t *)data),
+	     (unsigned long long)be64toh(*(uint64_t *)(data + 8)),
+	     (unsigned long long)be64toh(*(uint64_t *)back),
+	     (unsigned long long)be64toh(*(uint64_t *)(back + 8)));
+	return -EBADMSG;
 }
 
 static int inner_past_pba(struct zio_dev *d)

@@ -14,9 +14,11 @@
 # Debian 12 packages the QEMU builds need on the machine, for the harness's
 # package list (ZPCI_IO_PKGS): the outer, native build links against the
 # system's glib; the inner one is cross-compiled with gcc-s390x-linux-gnu
-# and libc6-dev-s390x-cross (already in ZPCI_IO_PKGS).
+# and libc6-dev-s390x-cross (already in ZPCI_IO_PKGS); mkqemuseries.sh
+# needs git and unifdef, checkpatch.pl perl.
+# shellcheck disable=SC2034
 QEMU_PKGS="libglib2.0-dev zlib1g-dev ninja-build python3-venv pkgconf
-dpkg-dev patch perl"
+dpkg-dev patch perl git unifdef"
 
 # s390x .debs unpacked into the sysroot of the static inner build
 QEMU_SYSROOT_DEBS="libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0
@@ -24,8 +26,9 @@ zlib1g-dev zlib1g"
 # Debian 12's s390x archive and the suites of the build tools
 QEMU_SYSROOT_SUITES="bookworm"
 QEMU_TOOLS_SUITES="bookworm-backports trixie"
-# meson >= 1.5 (bookworm-backports) and pycotap (trixie), both pure Python
-QEMU_TOOLS_DEBS="meson/bookworm-backports python3-pycotap/trixie"
+# meson >= 1.5 (bookworm-backports, trixie) and pycotap (trixie), both pure
+# Python (architecture all)
+QEMU_TOOLS_DEBS="meson python3-pycotap"
 
 # The Python QEMU's configure uses: Debian's, whatever comes first in PATH
 QEMU_PYTHON=/usr/bin/python3
@@ -89,27 +92,19 @@ qemu_apt_setup() {
 	exec {lock}>&-
 }
 
-# "pkg=version" of each package spec (pkg, pkg:arch or pkg/suite) in "$@",
-# one per line, as the QEMU lists resolve it
+# "pkg=version" of each package (pkg or pkg:arch) in "$@", one per line:
+# the candidate of the QEMU lists.  One apt-cache run for all of them (a
+# run takes seconds with these lists).
 qemu_apt_resolve() {
-	local spec pkg suite ver
+	local out
 
-	for spec in "$@"; do
-		pkg=${spec%/*}
-		suite=
-		[ "$pkg" = "$spec" ] || suite=${spec#*/}
-		if [ -n "$suite" ]; then
-			ver=$(qemu_apt apt-cache madison "$pkg" |
-			      awk -F' *\\| *' -v s="$suite" \
-				'$3 ~ "(^| )"s"/" { print $2; exit }')
-		else
-			ver=$(qemu_apt apt-cache policy "$pkg" |
-			      sed -n 's/^ *Candidate: //p')
-		fi
-		[ -n "$ver" ] && [ "$ver" != "(none)" ] ||
-			die "$spec not found in the QEMU apt lists"
-		echo "$pkg=$ver"
-	done
+	out=$(qemu_apt apt-cache policy "$@") || die "apt-cache policy $* failed"
+	out=$(awk '/^[^ ].*:$/ { pkg = substr($0, 1, length($0) - 1) }
+		   $1 == "Candidate:" && $2 != "(none)" { print pkg "=" $2 }' \
+		  <<<"$out")
+	[ "$(wc -l <<<"$out")" -eq $# ] ||
+		die "not all of $* found in the QEMU apt lists"
+	echo "$out"
 }
 
 # Download the packages "pkg=version" in "$@" and unpack them into $1
@@ -199,10 +194,11 @@ ensure_qemu_tools() {
 
 	[ -n "${QEMU_PYTHONPATH:-}" ] && return 0
 	qemu_apt_setup
+	# shellcheck disable=SC2086
 	pkgs=$(qemu_apt_resolve $QEMU_TOOLS_DEBS)
 	dir="$CACHE/qemu-tools-$(echo "$pkgs" | hash_of)"
 	if [ ! -f "$dir/.done" ]; then
-		log "unpacking $(echo $pkgs)"
+		log "unpacking ${pkgs//$'\n'/ }"
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		# shellcheck disable=SC2086
@@ -222,13 +218,14 @@ ensure_qemu_sysroot() {
 
 	[ -n "${QEMU_SYSROOT:-}" ] && return 0
 	qemu_apt_setup
+	# shellcheck disable=SC2046,SC2086
 	pkgs=$(qemu_apt_resolve $(printf '%s:s390x ' $QEMU_SYSROOT_DEBS))
 	QEMU_SYSROOT_KEY=$(echo "$pkgs" | hash_of)
 	dir="$CACHE/qemu-sysroot-$QEMU_SYSROOT_KEY"
 	exec {lock}>"$dir.lock"
 	flock "$lock"
 	if [ ! -f "$dir/.done" ]; then
-		log "unpacking the s390x sysroot: $(echo $pkgs)"
+		log "unpacking the s390x sysroot: ${pkgs//$'\n'/ }"
 		rm -rf "$dir"
 		mkdir -p "$dir/bin"
 		# shellcheck disable=SC2086
@@ -250,12 +247,26 @@ ensure_qemu_sysroot() {
 }
 
 # The QEMU series' patches, in order, without the cover letter
-qemu_series_patches() {
+# QEMU fixes both builds carry before the series (patches/qemu-fixes):
+# bugs of the QEMU release that the nested test runs into, each a patch
+# of its own for QEMU, not part of the zPCI I/O series
+qemu_fix_patches() {
 	local p
+	for p in "$REPO"/patches/qemu-fixes/0*.patch; do
+		[ -f "$p" ] && echo "$p"
+	done
+	return 0
+}
+
+qemu_series_patches() {
+	local p n=0
 	for p in "$REPO"/patches/qemu/0*.patch; do
+		[ -f "$p" ] || continue
 		[ "${p##*/}" = 0000-cover-letter.patch ] && continue
 		echo "$p"
+		n=$((n + 1))
 	done
+	[ $n -gt 0 ] || die "no patches in $REPO/patches/qemu"
 }
 
 # Configure and build qemu-system-s390x from source tree $1 in build
@@ -285,14 +296,16 @@ qemu_build() {
 # against the s390x sysroot and stripped.  Cached per QEMU version, patch
 # contents, configure flags, cross compiler and sysroot: QEMU_INNER.
 ensure_qemu_inner() {
-	local key dir p lock cc
+	local key dir p lock cc patches
 
 	ensure_qemu_source
 	ensure_qemu_sysroot
 	cc=$(s390x-linux-gnu-gcc --version | head -n1) ||
 		die "no s390x-linux-gnu-gcc (gcc-s390x-linux-gnu)"
+	patches="$(qemu_fix_patches) $(qemu_series_patches)"
+	# shellcheck disable=SC2086
 	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_INNER"; echo "$cc";
-		 echo "$QEMU_SYSROOT_KEY"; cat $(qemu_series_patches); } | hash_of)
+		 echo "$QEMU_SYSROOT_KEY"; cat $patches; } | hash_of)
 	dir="$CACHE/qemu-inner-$key"
 	QEMU_INNER="$dir/qemu-system-s390x"
 	exec {lock}>"$dir.lock"
@@ -307,12 +320,16 @@ ensure_qemu_inner() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp -al "$QEMU_SRC" "$dir/src"
-	for p in $(qemu_series_patches); do
+	for p in $patches; do
 		(cd "$dir/src" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
 			die "${p##*/} does not apply to qemu $QEMU_VERSION"
 	done
 	qemu_build "$dir/src" "$dir/build" "$QEMU_CONFIG_INNER" \
 		PATH="$QEMU_SYSROOT/bin:$PATH"
+	# the files the series touches compile without a warning
+	if grep -E "hw/s390x/s390-pci-[a-z]+\.c.*warning:" "$dir/build.log" >&2; then
+		die "the QEMU series compiles with warnings ($dir/build.log)"
+	fi
 	s390x-linux-gnu-strip -o "$QEMU_INNER.tmp" \
 		"$dir/build/qemu-system-s390x" || die "strip failed"
 	mv "$QEMU_INNER.tmp" "$QEMU_INNER"
@@ -323,15 +340,19 @@ ensure_qemu_inner() {
 }
 
 # The native qemu-system-s390x that runs the outer guest: the same
-# pristine source, unpatched, built out of tree against the system's
+# pristine source with only the fixes (patches/qemu-fixes: QEMU 10.2's
+# PCISTB stores byte-reversed doublewords on a little-endian host), built
+# out of tree against the system's
 # libraries (QEMU_PKGS), with a firmware directory for -L holding
 # s390-ccw.img: QEMU_OUTER, QEMU_FIRMWARE.
 ensure_qemu_outer() {
-	local key dir lock
+	local key dir lock p fixes
 
 	ensure_qemu_source
+	fixes=$(qemu_fix_patches)
+	# shellcheck disable=SC2086
 	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_OUTER";
-		 gcc --version | head -n1;
+		 gcc --version | head -n1; cat /dev/null $fixes;
 		 pkg-config --modversion glib-2.0 2>/dev/null; } | hash_of)
 	dir="$CACHE/qemu-outer-$key"
 	QEMU_OUTER="$dir/qemu-system-s390x"
@@ -350,12 +371,78 @@ ensure_qemu_outer() {
 	log "building the native s390x QEMU in $dir (first run only)"
 	rm -rf "$dir"
 	mkdir -p "$dir/firmware"
-	qemu_build "$QEMU_SRC" "$dir/build" "$QEMU_CONFIG_OUTER"
+	cp -al "$QEMU_SRC" "$dir/src"
+	for p in $fixes; do
+		(cd "$dir/src" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
+			die "${p##*/} does not apply to qemu $QEMU_VERSION"
+	done
+	qemu_build "$dir/src" "$dir/build" "$QEMU_CONFIG_OUTER"
 	strip -o "$QEMU_OUTER.tmp" "$dir/build/qemu-system-s390x" ||
 		die "strip failed"
 	mv "$QEMU_OUTER.tmp" "$QEMU_OUTER"
 	cp "$QEMU_FIRMWARE_IMG" "$QEMU_FIRMWARE/"
-	rm -rf "$dir/build"
+	rm -rf "$dir/src" "$dir/build"
 	exec {lock}>&-
 	log "outer QEMU: $QEMU_OUTER ($(du -h "$QEMU_OUTER" | cut -f1))"
+}
+
+# The two warnings QEMU's checkpatch.pl gives every patch that adds a file
+# under linux-headers/ (an import from Linux that is not yet an
+# update-linux-headers.sh run, and the MAINTAINERS reminder for a new
+# file); a patch touching nothing else may carry exactly these.
+QEMU_CHECKPATCH_IMPORT="WARNING: added, moved or deleted file(s) imported from Linux, are you using scripts/update-linux-headers.sh?
+WARNING: added, moved or deleted file(s):"
+
+# The QEMU series (patches/qemu) against the pristine source of
+# ensure_qemu_source: it must be what mkqemuseries.sh generates from these
+# sources (so QEMU's linux-headers copy of include/uapi/linux/
+# vfio_zpci_io.h cannot drift from it), pass QEMU's own checkpatch.pl
+# patch by patch with 0 errors and 0 warnings (see QEMU_CHECKPATCH_IMPORT),
+# and apply to a scratch copy of the tree, where the uAPI copy is compared
+# with the repository's header once more.
+qemu_series_check() {
+	local key dir p base out files warns
+
+	ensure_qemu_source
+	"$HARNESS/mkqemuseries.sh" --check "$QEMU_SRC" "$REPO/patches/qemu" \
+		>&2 || die "patches/qemu does not match the sources: run" \
+			"tools/testing/zpci-io/mkqemuseries.sh QEMU_SRC patches/qemu"
+	key=$( { echo "$QEMU_VERSION"; cat $(qemu_fix_patches) \
+		 "$REPO"/patches/qemu/*.patch \
+		 "$REPO/include/uapi/linux/vfio_zpci_io.h"; } | hash_of)
+	dir="$CACHE/qemu-series-$key"
+	if [ -f "$dir/.checked" ]; then
+		log "QEMU series checked: $dir"
+		return 0
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -al "$QEMU_SRC" "$dir/qemu"
+	for p in $(qemu_fix_patches) $(qemu_series_patches); do
+		base=${p##*/}
+		# from the tree's top (checkpatch looks for it); the patch by
+		# an absolute path
+		out=$(cd "$dir/qemu" && ./scripts/checkpatch.pl "$p" 2>&1) || true
+		grep -q '^total: 0 errors, ' <<<"$out" ||
+			{ echo "$out" >&2; die "checkpatch: errors in $base"; }
+		warns=$(grep '^WARNING: ' <<<"$out" || true)
+		if [ -n "$warns" ]; then
+			files=$(sed -n 's@^+++ b/@@p' "$p" | grep -v '^linux-headers/' || true)
+			if [ -n "$files" ] ||
+			   [ "$warns" != "$QEMU_CHECKPATCH_IMPORT" ]; then
+				echo "$out" >&2
+				die "checkpatch: warnings in $base"
+			fi
+		fi
+		(cd "$dir/qemu" && patch -p1 -s --no-backup-if-mismatch <"$p") \
+			>&2 || die "$base does not apply to qemu $QEMU_VERSION"
+	done
+	"$HARNESS/mkqemuseries.sh" --header |
+		cmp -s - "$dir/qemu/linux-headers/linux/vfio_zpci_io.h" ||
+		die "the series' linux-headers/linux/vfio_zpci_io.h drifted from" \
+			"include/uapi/linux/vfio_zpci_io.h"
+	rm -rf "$dir/qemu"
+	touch "$dir/.checked"
+	log "QEMU series applies to qemu $QEMU_VERSION, is checkpatch clean" \
+		"and carries the current uAPI"
 }
