@@ -258,6 +258,18 @@ qemu_fix_patches() {
 	return 0
 }
 
+# qemu_apply TREE PATCH...: apply the patches in order to TREE, a
+# hard-linked copy of the pristine source (patch(1) replaces the files it
+# changes, so the source stays untouched)
+qemu_apply() {
+	local tree=$1 p
+	shift
+	for p in "$@"; do
+		(cd "$tree" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
+			die "${p##*/} does not apply to qemu $QEMU_VERSION"
+	done
+}
+
 qemu_series_patches() {
 	local p n=0
 	for p in "$REPO"/patches/qemu/0*.patch; do
@@ -296,7 +308,7 @@ qemu_build() {
 # against the s390x sysroot and stripped.  Cached per QEMU version, patch
 # contents, configure flags, cross compiler and sysroot: QEMU_INNER.
 ensure_qemu_inner() {
-	local key dir p lock cc patches
+	local key dir lock cc patches
 
 	ensure_qemu_source
 	ensure_qemu_sysroot
@@ -320,10 +332,8 @@ ensure_qemu_inner() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp -al "$QEMU_SRC" "$dir/src"
-	for p in $patches; do
-		(cd "$dir/src" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
-			die "${p##*/} does not apply to qemu $QEMU_VERSION"
-	done
+	# shellcheck disable=SC2086
+	qemu_apply "$dir/src" $patches
 	qemu_build "$dir/src" "$dir/build" "$QEMU_CONFIG_INNER" \
 		PATH="$QEMU_SYSROOT/bin:$PATH"
 	# the files the series touches compile without a warning
@@ -346,7 +356,7 @@ ensure_qemu_inner() {
 # libraries (QEMU_PKGS), with a firmware directory for -L holding
 # s390-ccw.img: QEMU_OUTER, QEMU_FIRMWARE.
 ensure_qemu_outer() {
-	local key dir lock p fixes
+	local key dir lock fixes
 
 	ensure_qemu_source
 	fixes=$(qemu_fix_patches)
@@ -372,10 +382,8 @@ ensure_qemu_outer() {
 	rm -rf "$dir"
 	mkdir -p "$dir/firmware"
 	cp -al "$QEMU_SRC" "$dir/src"
-	for p in $fixes; do
-		(cd "$dir/src" && patch -p1 -s --no-backup-if-mismatch <"$p") >&2 ||
-			die "${p##*/} does not apply to qemu $QEMU_VERSION"
-	done
+	# shellcheck disable=SC2086
+	qemu_apply "$dir/src" $fixes
 	qemu_build "$dir/src" "$dir/build" "$QEMU_CONFIG_OUTER"
 	strip -o "$QEMU_OUTER.tmp" "$dir/build/qemu-system-s390x" ||
 		die "strip failed"
@@ -434,8 +442,7 @@ qemu_series_check() {
 				die "checkpatch: warnings in $base"
 			fi
 		fi
-		(cd "$dir/qemu" && patch -p1 -s --no-backup-if-mismatch <"$p") \
-			>&2 || die "$base does not apply to qemu $QEMU_VERSION"
+		qemu_apply "$dir/qemu" "$p"
 	done
 	"$HARNESS/mkqemuseries.sh" --header |
 		cmp -s - "$dir/qemu/linux-headers/linux/vfio_zpci_io.h" ||
