@@ -447,12 +447,23 @@ static void mode_bench(const char *rng)
  * one with zpci-io=on (each intercepted instruction becomes one region
  * request), the virtio-net one with zpci-io=off (QEMU's own path: a PCISTB
  * is cut into 8-byte BAR writes).  The inner guest boots this kernel with
- * this /init in mode "inner" and runs the same workload on both.  Around
- * the workload it stops at two sync points ("@@zpci_io_sync: ready" and
- * "... done") and waits for a line on its console: the outer /init takes
- * the function measurement block of both functions at each, so the
- * counters of the outer functions (the external oracle: what this kernel
- * really issued) are compared with what the inner guest issued.
+ * this /init in mode "inner" and runs, in three phases:
+ *
+ * 1. the same store/load workload on both functions, through its own copy
+ *    of the driver;
+ * 2. the kselftest zpci_io_test on the zpci-io=on function, its driver
+ *    bound (reported as the inner guest's zpci_io_test suite);
+ * 3. the real-instruction KUnit suite zpci_io_hw on the zpci-io=on
+ *    function, unbound (reported in the inner kernel's log): valid
+ *    requests, and the ones QEMU must refuse itself (a 12-byte PCISTB, a
+ *    disabled handle).
+ *
+ * Around phases 1 and 3 it stops at a pair of sync points
+ * ("@@zpci_io_sync: <what>") and waits for a line on its console: the
+ * outer /init takes the function measurement block of both functions at
+ * each, so the counters of the outer functions (the external oracle: what
+ * this kernel really issued) are compared with what the inner guest
+ * issued.
  *
  * The inner guest's lines reach this console as "@@inner_kernel: " (its
  * kernel log, judged for splats like this kernel's) and "@@inner_init: ";
@@ -471,17 +482,35 @@ static void mode_bench(const char *rng)
 #define NESTED_PCILG	(2 * NESTED_PCISTB)	/* 8 bytes at +0, +8 each */
 #define PAST_PBA_BAR	1
 #define PAST_PBA	0xd00	/* in BAR1, past the MSI-X PBA: nothing there */
+/*
+ * What zpci_io_hw, run in the inner guest on the zpci-io=on function, may
+ * cost the outer function: each valid request once (PCISTG + PCILG of the
+ * feature word; PCISTG of the queue select, one 16-byte PCISTB, two PCILG
+ * back).  Its PCISTB past the PBA is issued here but raises the operand
+ * exception, which the outer emulator's measurement block does not count;
+ * its 12-byte PCISTB (specification exception) and its load through a
+ * disabled handle (cc 3) are the inner QEMU's to refuse: nothing here.
+ */
+#define KUNIT_HW_PCILG	3
+#define KUNIT_HW_PCISTG	2
+#define KUNIT_HW_PCISTB	1
+/* the kselftests phase 2 runs: all but the 8000-request stress test */
+#define INNER_SELFTEST	"/tests/zpci_io_test"
+#define INNER_SELFTEST_SKIP "eight_threads_thousand_requests_each_all_correct"
+/* sync points: a pair around the workload, a pair around the KUnit suite */
+enum { PHASE_WORKLOAD, PHASE_KUNIT, PHASE_NUM };
 
 enum { FN_ON, FN_OFF, FN_NUM };
 static const char *const fn_mode[FN_NUM] = { "on", "off" };
 
 struct nested {
 	const char *bdf[FN_NUM];
-	struct zio_fmb fmb[2][FN_NUM];	/* at "ready" and at "done" */
+	/* at each sync point: a phase's start and end */
+	struct zio_fmb fmb[2 * PHASE_NUM][FN_NUM];
 	int synced;
 	int fmb_err;
 	time_t start;
-	long at[2];
+	long at[2 * PHASE_NUM];
 };
 
 static void nested_line(struct follow *f, char *text)
@@ -509,13 +538,13 @@ static void nested_line(struct follow *f, char *text)
 	}
 	/*
 	 * QEMU's measurement block stops when a function is re-enabled, as
-	 * opening it does: restart it at "ready", after the inner guest
-	 * opened both.
+	 * opening or releasing it does: restart it at each phase's start,
+	 * after the inner guest opened or released both.
 	 */
 	k = n->synced;
-	if (k < 2) {
+	if (k < 2 * PHASE_NUM) {
 		for (i = 0; i < FN_NUM; i++)
-			if ((k ? zio_fmb_fresh(n->bdf[i], &n->fmb[k][i], 15) :
+			if ((k % 2 ? zio_fmb_fresh(n->bdf[i], &n->fmb[k][i], 15) :
 			     zio_fmb_start(n->bdf[i], &n->fmb[k][i])))
 				n->fmb_err++;
 		n->at[k] = (long)(time(NULL) - n->start);
@@ -527,9 +556,11 @@ static void nested_line(struct follow *f, char *text)
 		emit(NESTED, "# cannot answer the inner guest");
 }
 
-static unsigned long long fmb_delta(struct nested *n, int fn, int what)
+static unsigned long long fmb_delta(struct nested *n, int phase, int fn,
+				     int what)
 {
-	const struct zio_fmb *a = &n->fmb[0][fn], *b = &n->fmb[1][fn];
+	const struct zio_fmb *a = &n->fmb[2 * phase][fn];
+	const struct zio_fmb *b = &n->fmb[2 * phase + 1][fn];
 
 	switch (what) {
 	case 0:
@@ -548,7 +579,7 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 			    .want_stdin = 1, .in_fd = -1, .ctx = &n };
 	char append[256], dev[FN_NUM][160], host[FN_NUM][160];
 	unsigned long long ld, st, stb;
-	int i, ret, status;
+	int i, ret, status, all;
 	char *argv[] = {
 		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
 		"-cpu", "max", "-smp", "1", "-m", "256", "-nographic",
@@ -562,7 +593,7 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	};
 
 	emit(NESTED, "TAP version 13");
-	emit(NESTED, "1..8");
+	emit(NESTED, "1..10");
 	result(&t, rng[0] && net[0], "two_zpci_functions_present",
 	       "virtio-rng or virtio-net function missing");
 	ret = zio_module_load(DRIVER_KO, "");
@@ -571,7 +602,7 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	       "a function did not bind to " ZIO_DRIVER);
 
 	snprintf(append, sizeof(append),
-		 "console=ttysclp0 panic=-1 cio_ignore=all zpci_io_kernel=%s-inner",
+		 "console=ttysclp0 panic=-1 cio_ignore=all kunit.filter_glob=zpci_io_hw zpci_io_kernel=%s-inner",
 		 kernel ? kernel : "?");
 	for (i = 0; i < FN_NUM; i++) {
 		snprintf(dev[i], sizeof(dev[i]),
@@ -587,32 +618,55 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	     (long)(time(NULL) - n.start), status);
 	result(&t, status == 0, "inner_qemu_exits_cleanly",
 	       "QEMU failed or was killed (see the lines above)");
-	result(&t, n.synced == 2 && !n.fmb_err,
-	       "inner_workload_measured_between_sync_points",
-	       "the inner guest did not reach both sync points, or a measurement block could not be started or read");
-	if (n.synced == 2) {
+	all = n.synced == 2 * PHASE_NUM && !n.fmb_err;
+	result(&t, all, "inner_phases_measured_between_sync_points",
+	       "the inner guest did not reach every sync point, or a measurement block could not be started or read");
+	if (n.synced >= 2) {
 		emit(NESTED, "# inner boot to workload %ld s, workload %ld s",
 		     n.at[0], n.at[1] - n.at[0]);
 		for (i = 0; i < FN_NUM; i++)
 			emit(NESTED, "# zpci-io=%s %s: inner issued %d PCISTB (%d bytes) + %d PCILG; outer counted %llu PCISTB, %llu PCISTG, %llu PCILG",
 			     fn_mode[i], n.bdf[i], NESTED_PCISTB, NESTED_BYTES,
-			     NESTED_PCILG, fmb_delta(&n, i, 2),
-			     fmb_delta(&n, i, 1), fmb_delta(&n, i, 0));
+			     NESTED_PCILG,
+			     fmb_delta(&n, PHASE_WORKLOAD, i, 2),
+			     fmb_delta(&n, PHASE_WORKLOAD, i, 1),
+			     fmb_delta(&n, PHASE_WORKLOAD, i, 0));
 	}
-	ld = fmb_delta(&n, FN_ON, 0);
-	st = fmb_delta(&n, FN_ON, 1);
-	stb = fmb_delta(&n, FN_ON, 2);
-	result(&t, n.synced == 2 && stb == NESTED_PCISTB && st == 0,
+	ld = fmb_delta(&n, PHASE_WORKLOAD, FN_ON, 0);
+	st = fmb_delta(&n, PHASE_WORKLOAD, FN_ON, 1);
+	stb = fmb_delta(&n, PHASE_WORKLOAD, FN_ON, 2);
+	result(&t, all && stb == NESTED_PCISTB && st == 0,
 	       "region_inner_pcistb_is_exactly_one_outer_pcistb",
 	       "the outer function did not count one store block per inner PCISTB");
-	result(&t, n.synced == 2 && ld == NESTED_PCILG,
+	result(&t, all && ld == NESTED_PCILG,
 	       "region_inner_pcilg_is_exactly_one_outer_pcilg",
 	       "the outer function did not count one load per inner PCILG");
-	st = fmb_delta(&n, FN_OFF, 1);
-	stb = fmb_delta(&n, FN_OFF, 2);
-	result(&t, n.synced == 2 && stb == 0 && st >= NESTED_BYTES / 8,
+	st = fmb_delta(&n, PHASE_WORKLOAD, FN_OFF, 1);
+	stb = fmb_delta(&n, PHASE_WORKLOAD, FN_OFF, 2);
+	result(&t, all && stb == 0 && st >= NESTED_BYTES / 8,
 	       "without_region_qemu_splits_every_inner_pcistb",
 	       "zpci-io=off: expected no store block and at least one store per 8 bytes");
+	if (all) {
+		emit(NESTED, "# inner KUnit zpci_io_hw took %ld s", n.at[3] - n.at[2]);
+		for (i = 0; i < FN_NUM; i++)
+			emit(NESTED, "# zpci-io=%s %s: inner KUnit zpci_io_hw; outer counted %llu PCISTB, %llu PCISTG, %llu PCILG",
+			     fn_mode[i], n.bdf[i],
+			     fmb_delta(&n, PHASE_KUNIT, i, 2),
+			     fmb_delta(&n, PHASE_KUNIT, i, 1),
+			     fmb_delta(&n, PHASE_KUNIT, i, 0));
+	}
+	result(&t, all &&
+	       fmb_delta(&n, PHASE_KUNIT, FN_ON, 0) == KUNIT_HW_PCILG &&
+	       fmb_delta(&n, PHASE_KUNIT, FN_ON, 1) == KUNIT_HW_PCISTG &&
+	       fmb_delta(&n, PHASE_KUNIT, FN_ON, 2) == KUNIT_HW_PCISTB,
+	       "inner_kunit_hw_reaches_host_only_with_valid_requests",
+	       "expected 3 PCILG, 2 PCISTG, 1 PCISTB: the requests QEMU must refuse reached the host, or a valid one did not");
+	result(&t, all &&
+	       !fmb_delta(&n, PHASE_KUNIT, FN_OFF, 0) &&
+	       !fmb_delta(&n, PHASE_KUNIT, FN_OFF, 1) &&
+	       !fmb_delta(&n, PHASE_KUNIT, FN_OFF, 2),
+	       "inner_kunit_hw_leaves_the_other_function_alone",
+	       "the function not handed to the suite counted instructions");
 	zio_unbind(rng);
 	zio_unbind(net);
 	zio_module_unload("zpci_io_vfio_pci");
@@ -688,7 +742,7 @@ static void mode_inner(const char *rng, const char *net)
 	int i, ret, len, opened[FN_NUM] = { 0 };
 
 	emit(INNER, "TAP version 13");
-	emit(INNER, "1..%d", 5 + FN_NUM * 5);
+	emit(INNER, "1..%d", 9 + FN_NUM * 5);
 	result(&t, rng[0] && net[0], "two_passed_through_functions_present",
 	       "virtio-rng or virtio-net function missing");
 	ret = zio_module_load(DRIVER_KO, "");
@@ -731,10 +785,37 @@ static void mode_inner(const char *rng, const char *net)
 	for (i = 0; i < FN_NUM; i++)
 		if (opened[i])
 			zio_close(&d[i]);
+
+	/* phase 2: the kselftests through this kernel's copy of the driver */
+	if (opened[FN_ON]) {
+		char *argv[] = { INNER_SELFTEST, "-T", INNER_SELFTEST_SKIP, NULL };
+		time_t start = time(NULL);
+
+		setenv("ZPCI_IO_BDF", rng, 1);
+		run_program("zpci_io_test", argv, INNER_TIMEOUT);
+		emit("init", "zpci_io_test took %ld s", (long)(time(NULL) - start));
+	}
 	ret = zio_unbind(rng);
 	if (!ret)
 		ret = zio_unbind(net);
 	result(&t, !ret, "both_functions_unbind", strerror(-ret));
+
+	/*
+	 * phase 3: the real-instruction KUnit suite on the zpci-io=on
+	 * function (the kernel command line filters the module's suites to
+	 * zpci_io_hw), between a pair of sync points
+	 */
+	ret = zio_set_driver_override(rng, KUNIT_HW_OVERRIDE);
+	result(&t, !ret, "kunit_hw_function_handed_over", strerror(-ret));
+	inner_sync("kunit");
+	ret = zio_module_load(KUNIT_KO, "");
+	inner_sync("kunit done");
+	result(&t, !ret, "kunit_module_loads", strerror(-ret));
+	ret = zio_module_unload("zpci_io_kunit");
+	result(&t, !ret, "kunit_module_unloads", strerror(-ret));
+	ret = zio_set_driver_override(rng, "\n");
+	result(&t, !ret, "kunit_hw_function_taken_back", strerror(-ret));
+
 	ret = zio_module_unload("zpci_io_vfio_pci");
 	result(&t, !ret, "rmmod_clean", strerror(-ret));
 	lifecycle.failed += t.failed;

@@ -501,8 +501,14 @@ nested_boot() {
 		"$root/outer-root/share/qemu"
 	cp "$STAGE/root/init" "$root/inner-root/init"
 	echo inner >"$root/inner-root/mode"
+	# the inner guest runs the driver, the KUnit suite zpci_io_hw and
+	# the kselftest zpci_io_test
 	cp "$STAGE/root/lib/modules/zpci-io-vfio-pci.ko" \
-		"$root/inner-root/lib/modules/"
+		"$STAGE/root/lib/modules/zpci_io_kunit.ko" \
+		"$root/inner-root/lib/modules/" || die "inner modules missing"
+	mkdir -p "$root/inner-root/tests"
+	cp "$STAGE/root/tests/zpci_io_test" "$root/inner-root/tests/" ||
+		die "the nested test needs the kselftest zpci_io_test (TESTS)"
 	(cd "$root/inner-root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		>"$root/outer-root/inner/initramfs.gz" || die "inner initramfs failed"
 	(cd "$STAGE/root" && cp -a init lib proc sys dev "$root/outer-root/") ||
