@@ -22,8 +22,13 @@ endif
 ifneq ($(TESTS),)
 export ZPCI_IO_TESTS := $(TESTS)
 endif
+# make nested-soak RUNS=10: the nested test RUNS times in a row
+ifneq ($(RUNS),)
+export ZPCI_IO_SOAK_RUNS := $(RUNS)
+endif
 
-.PHONY: all modules install clean help check demo demo-nested bench kernel series
+.PHONY: all modules install clean help check demo demo-nested nested-soak bench \
+	kernel series
 
 all: modules
 
@@ -51,6 +56,9 @@ demo:
 
 demo-nested:
 	bash $(HARNESS) demo-nested
+
+nested-soak:
+	bash $(HARNESS) nested-soak
 
 bench:
 	bash $(HARNESS) bench
@@ -82,6 +90,10 @@ help:
 	@echo '  make demo-nested'
 	@echo '                  the patched QEMU in the guest: a nested guest whose'
 	@echo '                  PCI instructions reach the region'
+	@echo '  make nested-soak RUNS=10'
+	@echo '                  the nested test RUNS times in a row, each judged'
+	@echo '                  as in make check (ZPCI_IO_OUTER_QEMU: another outer'
+	@echo '                  emulator, e.g. /usr/bin/qemu-system-s390x)'
 	@echo '  make bench      boot the guest and run the benchmark (ratios)'
 	@echo '  make kernel     only build/cache the guest kernels'
 	@echo 'Cache: $$ZPCI_IO_CACHE (default ~/.cache/zpci-io)'

@@ -9,7 +9,7 @@
 # kernel) or LINE-debug (+ KASAN, lockdep, UBSAN, DEBUG_ATOMIC_SLEEP, SLUB
 # debugging, kmemleak, debugobjects); "standard" and "debug" are 6.1's.
 #
-# Usage: harness.sh {kernel|build|check|demo|demo-nested|bench|series}
+# Usage: harness.sh {kernel|build|check|demo|demo-nested|nested-soak|bench|series}
 # Environment: ZPCI_IO_CACHE (default ~/.cache/zpci-io),
 #              ZPCI_IO_KERNELS (check: "6.1 6.12 7.3 7.3-debug" by default),
 #              ZPCI_IO_TIMEOUT (guest timeout in seconds, default 900;
@@ -17,7 +17,10 @@
 #              ZPCI_IO_TESTS (check: only these kselftest programs, e.g.
 #              "zpci_io_test"; KUnit and the lifecycle tests always run;
 #              no nested test), ZPCI_IO_NESTED (0: no nested test),
-#              ZPCI_IO_NESTED_TIMEOUT (seconds, default 1200).
+#              ZPCI_IO_NESTED_TIMEOUT (seconds, default 1200),
+#              ZPCI_IO_SOAK_RUNS (nested-soak: runs, default 10),
+#              ZPCI_IO_OUTER_QEMU (nested: the outer emulator instead of
+#              the self-built one, e.g. Debian's /usr/bin/qemu-system-s390x).
 
 set -euo pipefail
 
@@ -167,6 +170,36 @@ demo-nested)
 	python3 "$HARNESS/ktap_report.py" --show zpci_io_nested \
 		"$STAGE/guest-nested.log"
 	;;
+nested-soak)
+	# The nested test again and again, each run judged as make check
+	# judges it: what "it does not flake" rests on.  Logs stay in
+	# $CACHE/soak/ until the next soak.
+	prepare "$NESTED_KERNEL"
+	use_kernel "$NESTED_KERNEL"
+	build_all
+	runs=${ZPCI_IO_SOAK_RUNS:-10}
+	ok=0
+	rm -rf "$CACHE/soak"
+	mkdir -p "$CACHE/soak"
+	for i in $(seq "$runs"); do
+		nested_boot
+		cp "$STAGE/guest-nested.log" "$CACHE/soak/run-$i.log"
+		if python3 "$HARNESS/ktap_report.py" \
+			--expect "$HARNESS/expected-nested" \
+			"run-$i=$CACHE/soak/run-$i.log" >"$CACHE/soak/run-$i.report"; then
+			ok=$((ok + 1))
+			verdict=passed
+		else
+			verdict=FAILED
+		fi
+		log "soak run $i of $runs $verdict: $(grep -h -o \
+			-e 'inner boot to workload [0-9]* s' \
+			-e 'Failed to execute /init.*' \
+			"$CACHE/soak/run-$i.log" | head -1)"
+	done
+	echo "nested soak: $ok of $runs runs passed (outer QEMU ${QEMU_OUTER#"$CACHE"/})"
+	[ "$ok" = "$runs" ]
+	;;
 demo | bench)
 	prepare 6.1
 	use_kernel 6.1
@@ -175,7 +208,7 @@ demo | bench)
 	python3 "$HARNESS/ktap_report.py" --show "$cmd" "$STAGE/guest-$cmd.log"
 	;;
 *)
-	echo "usage: $0 {kernel|build|check|demo|demo-nested|bench|series}" >&2
+	echo "usage: $0 {kernel|build|check|demo|demo-nested|nested-soak|bench|series}" >&2
 	exit 2
 	;;
 esac

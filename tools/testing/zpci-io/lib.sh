@@ -493,6 +493,7 @@ nested_boot() {
 	local root="$STAGE/nested" start=$SECONDS
 
 	ensure_qemu_outer
+	[ -z "${ZPCI_IO_OUTER_QEMU:-}" ] || QEMU_OUTER=$ZPCI_IO_OUTER_QEMU
 	ensure_qemu_inner
 	rm -rf "$root"
 	mkdir -p "$root/inner-root/lib/modules" "$root/inner-root/proc" \
