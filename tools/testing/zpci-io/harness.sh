@@ -17,7 +17,7 @@
 #              ZPCI_IO_TESTS (check: only these kselftest programs, e.g.
 #              "zpci_io_test"; KUnit and the lifecycle tests always run;
 #              no nested test), ZPCI_IO_NESTED (0: no nested test),
-#              ZPCI_IO_NESTED_TIMEOUT (seconds, default 1200),
+#              ZPCI_IO_NESTED_TIMEOUT (seconds, default 1800),
 #              ZPCI_IO_SOAK_RUNS (nested-soak: runs, default 10),
 #              ZPCI_IO_OUTER_QEMU (nested: the outer emulator instead of
 #              the self-built one, e.g. Debian's /usr/bin/qemu-system-s390x).
@@ -37,7 +37,7 @@ SERIES_LINE=7.3
 # it is in KERNELS; ZPCI_IO_NESTED=0 leaves it out
 NESTED_KERNEL=$SERIES_LINE
 NESTED=${ZPCI_IO_NESTED:-1}
-NESTED_TIMEOUT=${ZPCI_IO_NESTED_TIMEOUT:-1200}
+NESTED_TIMEOUT=${ZPCI_IO_NESTED_TIMEOUT:-1800}
 TIMEOUT=${ZPCI_IO_TIMEOUT:-900}
 TESTS=${ZPCI_IO_TESTS:-}
 
