@@ -27,6 +27,8 @@ MAIL="zpci-io@lists.linux.dev"
 PREFIX="PATCH v1"
 
 die() { echo "mkqemuseries: $*" >&2; exit 1; }
+# shellcheck source=tools/testing/zpci-io/series.sh
+. "$(dirname "$0")/series.sh"
 command -v unifdef >/dev/null || die "unifdef missing (apt-get install unifdef)"
 
 # QEMU's linux-headers copy of the uAPI header, on stdout
@@ -153,13 +155,4 @@ git -C "$work" format-patch -q --cover-letter --cover-from-description=subject \
 sed -i "s/^base-commit: .*/base-commit: $(basename "$(dirname "$QSRC")") (Debian source, dpkg-source -x)/" \
 	"$gen/0000-cover-letter.patch"
 
-if [ -n "$check" ]; then
-	diff -ru "$OUT" "$gen" >&2 ||
-		die "$OUT differs from the series generated from these sources"
-	echo "mkqemuseries: $OUT matches the sources"
-else
-	rm -rf "$OUT"
-	mkdir -p "$OUT"
-	cp "$gen"/*.patch "$OUT"/
-	echo "mkqemuseries: wrote $(ls "$OUT" | wc -l) files to $OUT"
-fi
+series_deliver mkqemuseries "$gen" "$OUT" "$check"

@@ -30,6 +30,8 @@ NAME="zpci-io-vfio-pci maintainers"
 MAIL="zpci-io@lists.linux.dev"
 
 die() { echo "mkseries: $*" >&2; exit 1; }
+# shellcheck source=tools/testing/zpci-io/series.sh
+. "$(dirname "$0")/series.sh"
 command -v unifdef >/dev/null || die "unifdef missing (apt-get install unifdef)"
 
 work=$(mktemp -d)
@@ -315,13 +317,4 @@ git -C "$work" format-patch -q --cover-letter --cover-from-description=auto \
 sed -i "s/^base-commit: .*/base-commit: $(basename "$KSRC") (Debian source)/" \
 	"$gen/0000-cover-letter.patch"
 
-if [ -n "$check" ]; then
-	diff -ru "$OUT" "$gen" >&2 ||
-		die "$OUT differs from the series generated from these sources"
-	echo "mkseries: $OUT matches the sources"
-else
-	rm -rf "$OUT"
-	mkdir -p "$OUT"
-	cp "$gen"/*.patch "$OUT"/
-	echo "mkseries: wrote $(ls "$OUT" | wc -l) files to $OUT"
-fi
+series_deliver mkseries "$gen" "$OUT" "$check"
