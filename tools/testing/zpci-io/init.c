@@ -514,17 +514,38 @@ struct nested {
 	int synced;
 	int fmb_err;
 	time_t start;
+	struct timespec t0;
 	long at[2 * PHASE_NUM];
 };
+
+/* Milliseconds since @t0 (CLOCK_MONOTONIC) */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
 
 static void nested_line(struct follow *f, char *text)
 {
 	struct nested *n = f->ctx;
 	char *colon = strstr(text, ": ");
 	int i, k;
+	long ms;
 
 	if (strncmp(text, "@@", 2) || !colon) {
-		emit("inner_kernel", "%s", text);
+		/*
+		 * The inner kernel has no printk timestamps of its own: each
+		 * line carries the time since the inner QEMU was started, as
+		 * the outer guest saw it arrive (the report strips it like a
+		 * printk timestamp), so the log shows where the time goes:
+		 * QEMU start-up, decompression, boot, each phase.
+		 */
+		ms = ms_since(&n->t0);
+		emit("inner_kernel", "[%5ld.%03ld] %s", ms / 1000, ms % 1000,
+		     text);
 		return;
 	}
 	if (!strncmp(text, "@@init: ", 8)) {
@@ -617,6 +638,7 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 		emit(NESTED, "# -device %s -device %s", dev[i], host[i]);
 	}
 	n.start = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &n.t0);
 	status = spawn_follow(&f, argv, INNER_TIMEOUT);
 	emit(NESTED, "# inner QEMU ran %ld s (exit status 0x%x)",
 	     (long)(time(NULL) - n.start), status);
