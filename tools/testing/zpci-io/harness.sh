@@ -28,6 +28,8 @@ HARNESS=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HARNESS/../../.." && pwd)
 CACHE=${ZPCI_IO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zpci-io}
 FRAGMENT="$REPO/tools/testing/selftests/drivers/s390x/zpci_io/config"
+# the harness's own boot-speed choices, merged into every guest kernel
+GUEST_FRAGMENT="$HARNESS/guest.config"
 DEBUG_FRAGMENT="$HARNESS/debug.config"
 KERNELS=${ZPCI_IO_KERNELS:-6.1 6.12 7.3 7.3-debug}
 # the line the in-tree series (patches/linux) is made for; its standard
@@ -55,10 +57,10 @@ use_kernel() {
 	line=${name%-debug}
 	ensure_source "$line"
 	if [ "$name" = "$line" ]; then
-		ensure_kernel "$FRAGMENT"
+		ensure_kernel "$FRAGMENT" "$GUEST_FRAGMENT"
 		GUEST_TIMEOUT=$TIMEOUT
 	else
-		ensure_kernel "$FRAGMENT" "$DEBUG_FRAGMENT"
+		ensure_kernel "$FRAGMENT" "$GUEST_FRAGMENT" "$DEBUG_FRAGMENT"
 		GUEST_TIMEOUT=$((TIMEOUT * 3))
 	fi
 	KERNEL=$name

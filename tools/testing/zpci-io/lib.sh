@@ -510,8 +510,10 @@ nested_boot() {
 	mkdir -p "$root/inner-root/tests"
 	cp "$STAGE/root/tests/zpci_io_test" "$root/inner-root/tests/" ||
 		die "the nested test needs the kselftest zpci_io_test (TESTS)"
-	(cd "$root/inner-root" && find . | cpio -o -H newc --quiet | gzip -1) \
-		>"$root/outer-root/inner/initramfs.gz" || die "inner initramfs failed"
+	# uncompressed: the inner kernel would unpack it under two levels of
+	# TCG (the outer initramfs that carries it is compressed)
+	(cd "$root/inner-root" && find . | cpio -o -H newc --quiet) \
+		>"$root/outer-root/inner/initramfs.cpio" || die "inner initramfs failed"
 	(cd "$STAGE/root" && cp -a init lib proc sys dev "$root/outer-root/") ||
 		die "outer initramfs tree failed"
 	echo nested >"$root/outer-root/mode"
