@@ -108,6 +108,9 @@ static int cmd_counters(struct zio_dev *d)
 	struct zio_fmb f;
 	int ret = zio_fmb_start(d->bdf, &f);
 
+	/* one refresh interval's worth, from zero */
+	if (!ret)
+		ret = zio_fmb_fresh(d->bdf, &f, 15);
 	if (ret) {
 		fprintf(stderr, "%s: measurement block: %s\n", d->bdf,
 			strerror(-ret));

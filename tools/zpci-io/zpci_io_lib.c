@@ -344,30 +344,53 @@ int zio_fmb_reset(const char *bdf)
  * An update is complete when its time stamp has changed and the update
  * bit (bit 63 of the TOD field, shifted out to bit 0 here) is clear.
  */
-int zio_fmb_fresh(const char *bdf, struct zio_fmb *f, int timeout_s)
+static int zio_fmb_is_fresh(const struct zio_fmb *f, uint64_t first_tod)
 {
-	struct zio_fmb first;
-	int ret, i;
+	return f->tod && f->tod != first_tod && !(f->tod & 1);
+}
 
-	ret = zio_fmb_read(bdf, &first);
-	if (ret)
-		return ret;
-	for (i = 0; i < timeout_s * 10; i++) {
-		usleep(100000);
-		ret = zio_fmb_read(bdf, f);
+int zio_fmb_fresh_n(const char *const bdf[], struct zio_fmb f[], int n,
+		    int timeout_s)
+{
+	uint64_t first[ZIO_FMB_MAX];
+	int ret, i, k, fresh;
+
+	if (n < 1 || n > ZIO_FMB_MAX)
+		return -EINVAL;
+	for (k = 0; k < n; k++) {
+		ret = zio_fmb_read(bdf[k], &f[k]);
 		if (ret)
 			return ret;
-		if (f->tod && f->tod != first.tod && !(f->tod & 1))
+		first[k] = f[k].tod;
+	}
+	for (i = 0; i < timeout_s * 10; i++) {
+		usleep(100000);
+		fresh = 0;
+		for (k = 0; k < n; k++) {
+			/* a sample newer than the call is kept as it is */
+			if (!zio_fmb_is_fresh(&f[k], first[k])) {
+				ret = zio_fmb_read(bdf[k], &f[k]);
+				if (ret)
+					return ret;
+			}
+			fresh += zio_fmb_is_fresh(&f[k], first[k]);
+		}
+		if (fresh == n)
 			return 0;
 	}
 	return -ETIMEDOUT;
+}
+
+int zio_fmb_fresh(const char *bdf, struct zio_fmb *f, int timeout_s)
+{
+	return zio_fmb_fresh_n(&bdf, f, 1, timeout_s);
 }
 
 int zio_fmb_start(const char *bdf, struct zio_fmb *f)
 {
 	int ret = zio_fmb_reset(bdf);
 
-	return ret ? ret : zio_fmb_fresh(bdf, f, 15);
+	return ret ? ret : zio_fmb_read(bdf, f);
 }
 
 const char *zio_op_name(uint8_t op)

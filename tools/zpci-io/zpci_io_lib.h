@@ -83,11 +83,27 @@ int zio_config_write(struct zio_dev *d, uint64_t off, const void *buf,
 /* Function measurement block (debugfs statistics); 0 or -errno */
 int zio_fmb_read(const char *bdf, struct zio_fmb *f);
 int zio_fmb_reset(const char *bdf);
-/* Wait for the emulator/firmware to publish a sample newer than now. */
+/*
+ * Wait for the emulator/firmware to publish a sample newer than now: it
+ * counts every instruction issued before the call.
+ */
 int zio_fmb_fresh(const char *bdf, struct zio_fmb *f, int timeout_s);
 /*
+ * The same for @n functions (at most ZIO_FMB_MAX) at once: their blocks
+ * are refreshed side by side, so this waits about one refresh interval
+ * (QEMU's: 4 s), not @n of them.
+ */
+#define ZIO_FMB_MAX	8
+int zio_fmb_fresh_n(const char *const bdf[], struct zio_fmb f[], int n,
+		    int timeout_s);
+/*
  * (Re)start measurement (QEMU stops updating the block when the function
- * is disabled and re-enabled) and return the first complete sample.
+ * is disabled and re-enabled) and return its starting point.  The kernel
+ * enables measurement with a zeroed block and the emulator or firmware
+ * counts from zero (QEMU clears its counters when measurement stops), so
+ * the block as read right after the restart is the baseline: no sample
+ * needs to be waited for.  Instructions issued from here on appear in the
+ * next sample (zio_fmb_fresh()).
  */
 int zio_fmb_start(const char *bdf, struct zio_fmb *f);
 

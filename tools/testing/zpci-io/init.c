@@ -582,14 +582,20 @@ static void nested_line(struct follow *f, char *text)
 	/*
 	 * QEMU's measurement block stops when a function is re-enabled, as
 	 * opening or releasing it does: restart it at each phase's start,
-	 * after the inner guest opened or released both.
+	 * after the inner guest opened or released both (the baseline is
+	 * there at once); at a phase's end take both blocks' next samples,
+	 * waited for side by side.
 	 */
 	k = n->synced;
 	if (k < 2 * PHASE_NUM) {
-		for (i = 0; i < FN_NUM; i++)
-			if ((k % 2 ? zio_fmb_fresh(n->bdf[i], &n->fmb[k][i], 15) :
-			     zio_fmb_start(n->bdf[i], &n->fmb[k][i])))
+		if (k % 2) {
+			if (zio_fmb_fresh_n(n->bdf, n->fmb[k], FN_NUM, 15))
 				n->fmb_err++;
+		} else {
+			for (i = 0; i < FN_NUM; i++)
+				if (zio_fmb_start(n->bdf[i], &n->fmb[k][i]))
+					n->fmb_err++;
+		}
 		n->at[k] = (long)(time(NULL) - n->start);
 		n->synced++;
 	}

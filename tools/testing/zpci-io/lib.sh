@@ -16,7 +16,8 @@ ZPCI_IO_LINES="6.1 6.12 7.3"
 # Debian's newer suites, reached with a private apt configuration
 ZPCI_IO_NEWER_SUITES="trixie-backports sid"
 
-log() { printf '[harness] %s\n' "$*" >&2; }
+# every line with the wall-clock time: a CI log shows what each step cost
+log() { printf '[harness %(%T)T] %s\n' -1 "$*" >&2; }
 die() { printf '[harness] error: %s\n' "$*" >&2; exit 1; }
 
 # the Debian packages (deb_check) and the QEMU builds of the nested test
