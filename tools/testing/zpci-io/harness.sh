@@ -150,6 +150,7 @@ check)
 		if [ "$KERNEL" = "$NESTED_KERNEL" ] && [ "$NESTED" = 1 ] &&
 		   [ -z "$TESTS" ]; then
 			qemu_series_check
+			qemu_ism_series_check
 			nested_boot
 			cp "$STAGE/guest-nested.log" "$CACHE/last-check-$KERNEL-nested.log"
 			logs+=("$KERNEL-nested=$STAGE/guest-nested.log")

@@ -270,15 +270,28 @@ qemu_apply() {
 	done
 }
 
-qemu_series_patches() {
+# The patches of the series in patches/$1, in order, without the cover
+# letter; a series without patches is an error
+qemu_patches_in() {
 	local p n=0
-	for p in "$REPO"/patches/qemu/0*.patch; do
+	for p in "$REPO/patches/$1"/0*.patch; do
 		[ -f "$p" ] || continue
 		[ "${p##*/}" = 0000-cover-letter.patch ] && continue
 		echo "$p"
 		n=$((n + 1))
 	done
-	[ $n -gt 0 ] || die "no patches in $REPO/patches/qemu"
+	[ $n -gt 0 ] || die "no patches in $REPO/patches/$1"
+}
+
+# The series consuming the zPCI I/O region (the inner emulator)
+qemu_series_patches() {
+	qemu_patches_in qemu
+}
+
+# The emulated ISM function (patches/qemu-ism): a test device, built into
+# the self-built outer emulator only, never into what a host runs
+qemu_ism_patches() {
+	qemu_patches_in qemu-ism
 }
 
 # Configure and build qemu-system-s390x from source tree $1 in build
@@ -350,19 +363,19 @@ ensure_qemu_inner() {
 }
 
 # The native qemu-system-s390x that runs the outer guest: the same
-# pristine source with only the fixes (patches/qemu-fixes: QEMU 10.2's
-# PCISTB stores byte-reversed doublewords on a little-endian host), built
-# out of tree against the system's
-# libraries (QEMU_PKGS), with a firmware directory for -L holding
+# pristine source with the fixes (patches/qemu-fixes: QEMU 10.2's PCISTB
+# stores byte-reversed doublewords on a little-endian host) and the
+# emulated ISM function (patches/qemu-ism), built out of tree against the
+# system's libraries (QEMU_PKGS), with a firmware directory for -L holding
 # s390-ccw.img: QEMU_OUTER, QEMU_FIRMWARE.
 ensure_qemu_outer() {
-	local key dir lock fixes
+	local key dir lock patches
 
 	ensure_qemu_source
-	fixes=$(qemu_fix_patches)
+	patches="$(qemu_fix_patches) $(qemu_ism_patches)"
 	# shellcheck disable=SC2086
 	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_OUTER";
-		 gcc --version | head -n1; cat /dev/null $fixes;
+		 gcc --version | head -n1; cat $patches;
 		 pkg-config --modversion glib-2.0 2>/dev/null; } | hash_of)
 	dir="$CACHE/qemu-outer-$key"
 	QEMU_OUTER="$dir/qemu-system-s390x"
@@ -383,8 +396,12 @@ ensure_qemu_outer() {
 	mkdir -p "$dir/firmware"
 	cp -al "$QEMU_SRC" "$dir/src"
 	# shellcheck disable=SC2086
-	qemu_apply "$dir/src" $fixes
+	qemu_apply "$dir/src" $patches
 	qemu_build "$dir/src" "$dir/build" "$QEMU_CONFIG_OUTER"
+	# the files the ISM series touches compile without a warning
+	if grep -E "hw/s390x/s390-(pci-[a-z]+|ism)\.c.*warning:" "$dir/build.log" >&2; then
+		die "the QEMU ISM series compiles with warnings ($dir/build.log)"
+	fi
 	strip -o "$QEMU_OUTER.tmp" "$dir/build/qemu-system-s390x" ||
 		die "strip failed"
 	mv "$QEMU_OUTER.tmp" "$QEMU_OUTER"
@@ -401,15 +418,42 @@ ensure_qemu_outer() {
 QEMU_CHECKPATCH_IMPORT="WARNING: added, moved or deleted file(s) imported from Linux, are you using scripts/update-linux-headers.sh?
 WARNING: added, moved or deleted file(s):"
 
+# qemu_checkpatch_apply TREE PATCH...: QEMU's own checkpatch.pl on each
+# patch (0 errors and 0 warnings, but QEMU_CHECKPATCH_IMPORT on a patch
+# touching nothing but linux-headers/), then apply it to TREE
+qemu_checkpatch_apply() {
+	local tree=$1 p base out files warns
+	shift
+
+	for p in "$@"; do
+		base=${p##*/}
+		# from the tree's top (checkpatch looks for it); the patch by
+		# an absolute path
+		out=$(cd "$tree" && ./scripts/checkpatch.pl "$p" 2>&1) || true
+		grep -q '^total: 0 errors, ' <<<"$out" ||
+			{ echo "$out" >&2; die "checkpatch: errors in $base"; }
+		warns=$(grep '^WARNING: ' <<<"$out" || true)
+		if [ -n "$warns" ]; then
+			files=$(sed -n 's@^+++ b/@@p' "$p" | grep -v '^linux-headers/' || true)
+			if [ -n "$files" ] ||
+			   [ "$warns" != "$QEMU_CHECKPATCH_IMPORT" ]; then
+				echo "$out" >&2
+				die "checkpatch: warnings in $base"
+			fi
+		fi
+		qemu_apply "$tree" "$p"
+	done
+}
+
 # The QEMU series (patches/qemu) against the pristine source of
 # ensure_qemu_source: it must be what mkqemuseries.sh generates from these
 # sources (so QEMU's linux-headers copy of include/uapi/linux/
 # vfio_zpci_io.h cannot drift from it), pass QEMU's own checkpatch.pl
-# patch by patch with 0 errors and 0 warnings (see QEMU_CHECKPATCH_IMPORT),
-# and apply to a scratch copy of the tree, where the uAPI copy is compared
-# with the repository's header once more.
+# patch by patch (qemu_checkpatch_apply), and apply to a scratch copy of
+# the tree, where the uAPI copy is compared with the repository's header
+# once more.
 qemu_series_check() {
-	local key dir p base out files warns
+	local key dir
 
 	ensure_qemu_source
 	"$HARNESS/mkqemuseries.sh" --check "$QEMU_SRC" "$REPO/patches/qemu" \
@@ -426,24 +470,7 @@ qemu_series_check() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp -al "$QEMU_SRC" "$dir/qemu"
-	for p in $(qemu_fix_patches) $(qemu_series_patches); do
-		base=${p##*/}
-		# from the tree's top (checkpatch looks for it); the patch by
-		# an absolute path
-		out=$(cd "$dir/qemu" && ./scripts/checkpatch.pl "$p" 2>&1) || true
-		grep -q '^total: 0 errors, ' <<<"$out" ||
-			{ echo "$out" >&2; die "checkpatch: errors in $base"; }
-		warns=$(grep '^WARNING: ' <<<"$out" || true)
-		if [ -n "$warns" ]; then
-			files=$(sed -n 's@^+++ b/@@p' "$p" | grep -v '^linux-headers/' || true)
-			if [ -n "$files" ] ||
-			   [ "$warns" != "$QEMU_CHECKPATCH_IMPORT" ]; then
-				echo "$out" >&2
-				die "checkpatch: warnings in $base"
-			fi
-		fi
-		qemu_apply "$dir/qemu" "$p"
-	done
+	qemu_checkpatch_apply "$dir/qemu" $(qemu_fix_patches) $(qemu_series_patches)
 	"$HARNESS/mkqemuseries.sh" --header |
 		cmp -s - "$dir/qemu/linux-headers/linux/vfio_zpci_io.h" ||
 		die "the series' linux-headers/linux/vfio_zpci_io.h drifted from" \
@@ -452,4 +479,29 @@ qemu_series_check() {
 	touch "$dir/.checked"
 	log "QEMU series applies to qemu $QEMU_VERSION, is checkpatch clean" \
 		"and carries the current uAPI"
+}
+
+# The emulated ISM function's series (patches/qemu-ism; its code lives
+# only there) on the pristine source with the fixes: QEMU's checkpatch.pl
+# patch by patch and it applies.  ensure_qemu_outer builds it, and fails
+# on a warning in the files it touches.
+qemu_ism_series_check() {
+	local key dir
+
+	ensure_qemu_source
+	key=$( { echo "$QEMU_VERSION"; cat $(qemu_fix_patches) \
+		 $(qemu_ism_patches); } | hash_of)
+	dir="$CACHE/qemu-ism-series-$key"
+	if [ -f "$dir/.checked" ]; then
+		log "QEMU ISM series checked: $dir"
+		return 0
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -al "$QEMU_SRC" "$dir/qemu"
+	qemu_apply "$dir/qemu" $(qemu_fix_patches)
+	qemu_checkpatch_apply "$dir/qemu" $(qemu_ism_patches)
+	rm -rf "$dir/qemu"
+	touch "$dir/.checked"
+	log "QEMU ISM series applies to qemu $QEMU_VERSION and is checkpatch clean"
 }
