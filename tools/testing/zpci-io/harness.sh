@@ -19,8 +19,9 @@
 #              no nested test), ZPCI_IO_NESTED (0: no nested test),
 #              ZPCI_IO_NESTED_TIMEOUT (seconds, default 1800),
 #              ZPCI_IO_SOAK_RUNS (nested-soak: runs, default 10),
-#              ZPCI_IO_OUTER_QEMU (nested: the outer emulator instead of
-#              the self-built one, e.g. Debian's /usr/bin/qemu-system-s390x).
+#              ZPCI_IO_OUTER_QEMU (every guest's emulator, the nested
+#              test's outer one included, instead of the self-built one,
+#              e.g. Debian's /usr/bin/qemu-system-s390x).
 
 set -euo pipefail
 

@@ -332,16 +332,20 @@ pack_initramfs() {
 # device (-nic none drops it) and cio_ignore=all makes the kernel ignore
 # any other, so the boot-time subchannel scan (css_slow_path_func) has
 # nothing to evaluate; it once ran into an RCU stall on a loaded host.
-# GUEST_QEMU (default: Debian's qemu-system-s390x, with any options it
-# needs), GUEST_MEM (MiB, default 1024) and GUEST_INITRD (default
-# $STAGE/initramfs.gz) change what runs.
+# GUEST_QEMU (default: the guests' emulator, ensure_guest_qemu, with the
+# options it needs), GUEST_MEM (MiB, default 1024) and GUEST_INITRD
+# (default $STAGE/initramfs.gz) change what runs.
 run_guest() {
 	local logf=$1 tmo=$2 rc=0 agent
+	if [ -z "${GUEST_QEMU:-}" ]; then
+		ensure_guest_qemu
+		GUEST_QEMU="$QEMU_OUTER -L $QEMU_FIRMWARE"
+	fi
 	rm -f "$logf" "$STAGE/qmp.sock"
 	python3 "$HARNESS/qmp_agent.py" "$logf" "$STAGE/qmp.sock" &
 	agent=$!
 	# shellcheck disable=SC2086
-	timeout --foreground "$tmo" ${GUEST_QEMU:-qemu-system-s390x} \
+	timeout --foreground "$tmo" $GUEST_QEMU \
 		-M s390-ccw-virtio \
 		-cpu max -smp 2 -m "${GUEST_MEM:-1024}" -nographic -no-reboot \
 		-qmp unix:"$STAGE/qmp.sock",server=on,wait=off \
@@ -482,19 +486,29 @@ dkms_check() {
 	log "dkms add + build for $rel (s390x): ok"
 }
 
-# The nested test: the outer guest (this kernel, under the self-built
-# native QEMU, QEMU_OUTER: Debian 12's QEMU 7.2 made inner guests fail
-# intermittently) runs the patched static QEMU (QEMU_INNER) with both
-# zPCI functions passed through, one using the zPCI I/O region and one
-# not; the inner guest boots the same kernel with the same /init in mode
+# The emulator every guest runs on, the nested test's outer one included:
+# the self-built native QEMU (ensure_qemu_outer: Debian's 10.2.2 with the
+# fixes of patches/qemu-fixes and the emulated ISM function), so that
+# single-level and nested runs share one emulator; ZPCI_IO_OUTER_QEMU
+# names another for experiments (e.g. Debian 12's /usr/bin/qemu-system-s390x,
+# QEMU 7.2, whose PCISTB lands byte-reversed per doubleword and which made
+# inner guests fail intermittently).  QEMU_OUTER, QEMU_FIRMWARE.
+ensure_guest_qemu() {
+	ensure_qemu_outer
+	[ -z "${ZPCI_IO_OUTER_QEMU:-}" ] || QEMU_OUTER=$ZPCI_IO_OUTER_QEMU
+}
+
+# The nested test: the outer guest (this kernel, under the guests'
+# emulator, ensure_guest_qemu) runs the patched static QEMU (QEMU_INNER)
+# with both zPCI functions passed through, one using the zPCI I/O region
+# and one not; the inner guest boots the same kernel with the same /init in mode
 # "inner" and the same module.  /init (mode "nested") compares what the
 # inner guest issued with what the outer functions' measurement blocks
 # counted.  The console log: $STAGE/guest-nested.log.
 nested_boot() {
 	local root="$STAGE/nested" start=$SECONDS
 
-	ensure_qemu_outer
-	[ -z "${ZPCI_IO_OUTER_QEMU:-}" ] || QEMU_OUTER=$ZPCI_IO_OUTER_QEMU
+	ensure_guest_qemu
 	ensure_qemu_inner
 	rm -rf "$root"
 	mkdir -p "$root/inner-root/lib/modules" "$root/inner-root/proc" \
