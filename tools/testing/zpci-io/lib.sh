@@ -44,6 +44,20 @@ ensure_deps() {
 
 hash_of() { sha256sum | cut -c1-16; }
 
+# A check whose success is cached in $1 (a directory named by a key of all
+# it checks): 0 when it passed before (said in a log line naming $2), else
+# 1 with $1 made anew and empty for the check, which ends with a touch of
+# $1/.checked.
+check_cached() {
+	if [ -f "$1/.checked" ]; then
+		log "$2 checked: $1"
+		return 0
+	fi
+	rm -rf "$1"
+	mkdir -p "$1"
+	return 1
+}
+
 # apt-get/apt-cache with a private configuration under the cache: its own
 # sources (Debian's newer suites), lists and package cache.  The machine's
 # apt sources are never changed and nothing is installed from these suites.
@@ -384,12 +398,7 @@ series_check() {
 	tree="$dir/linux"
 	# 7.3's Kbuild builds an in-tree M= directory inside the source tree
 	SERIES_MODULES="$tree/drivers/vfio/pci/zpci-io"
-	if [ -f "$dir/.checked" ]; then
-		log "in-tree series checked: $dir"
-		return 0
-	fi
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	check_cached "$dir" "in-tree series" && return 0
 	cp -al "$KSRC" "$tree"
 	for p in "$REPO"/patches/linux/0*.patch; do
 		base=${p##*/}

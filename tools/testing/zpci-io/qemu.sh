@@ -463,12 +463,7 @@ qemu_series_check() {
 		 "$REPO"/patches/qemu/*.patch \
 		 "$REPO/include/uapi/linux/vfio_zpci_io.h"; } | hash_of)
 	dir="$CACHE/qemu-series-$key"
-	if [ -f "$dir/.checked" ]; then
-		log "QEMU series checked: $dir"
-		return 0
-	fi
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	check_cached "$dir" "QEMU series" && return 0
 	cp -al "$QEMU_SRC" "$dir/qemu"
 	qemu_checkpatch_apply "$dir/qemu" $(qemu_fix_patches) $(qemu_series_patches)
 	"$HARNESS/mkqemuseries.sh" --header |
@@ -492,12 +487,7 @@ qemu_ism_series_check() {
 	key=$( { echo "$QEMU_VERSION"; cat $(qemu_fix_patches) \
 		 $(qemu_ism_patches); } | hash_of)
 	dir="$CACHE/qemu-ism-series-$key"
-	if [ -f "$dir/.checked" ]; then
-		log "QEMU ISM series checked: $dir"
-		return 0
-	fi
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	check_cached "$dir" "QEMU ISM series" && return 0
 	cp -al "$QEMU_SRC" "$dir/qemu"
 	qemu_apply "$dir/qemu" $(qemu_fix_patches)
 	qemu_checkpatch_apply "$dir/qemu" $(qemu_ism_patches)
