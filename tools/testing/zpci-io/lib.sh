@@ -512,10 +512,10 @@ ensure_guest_qemu() {
 # The nested test: the outer guest (this kernel, under the guests'
 # emulator, ensure_guest_qemu) runs the patched static QEMU (QEMU_INNER)
 # with both zPCI functions passed through, one using the zPCI I/O region
-# and one not; the inner guest boots the same kernel with the same /init in mode
-# "inner" and the same module.  /init (mode "nested") compares what the
-# inner guest issued with what the outer functions' measurement blocks
-# counted.  The console log: $STAGE/guest-nested.log.
+# and one not; the inner guest boots the same kernel with the same /init
+# in mode "inner" and the same module.  /init (mode "nested") compares
+# what the inner guest issued with what the outer functions' measurement
+# blocks counted.  The console log: $STAGE/guest-nested.log.
 nested_boot() {
 	local root="$STAGE/nested" start
 
@@ -551,8 +551,7 @@ nested_boot() {
 	(cd "$root/outer-root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		>"$root/initramfs.gz" || die "outer initramfs failed"
 	log "booting the nested test ($KERNEL kernel outside and inside; outer QEMU ${QEMU_OUTER#"$CACHE"/})"
-	GUEST_QEMU="$QEMU_OUTER -L $QEMU_FIRMWARE" GUEST_MEM=2048 \
-		GUEST_INITRD="$root/initramfs.gz" \
+	GUEST_MEM=2048 GUEST_INITRD="$root/initramfs.gz" \
 		run_guest "$STAGE/guest-nested.log" "$NESTED_TIMEOUT" || true
 	log "nested run finished in $((SECONDS - start)) s"
 }
