@@ -474,8 +474,10 @@ static void mode_bench(const char *rng)
 #define SYNC		"zpci_io_sync"
 #define INNER_QEMU	"/bin/qemu-system-s390x"
 /*
- * A hang detector for the inner QEMU (and the kselftest in it): nested
- * runs took 181-616 s here with the host idle, their speed varying 3x.
+ * A hang detector for the inner QEMU (and the kselftest in it), not a
+ * timed assertion: whole nested runs take 33-38 s on an idle 2-core host
+ * and about 70 s on one core; before the boot and measurement-block fixes
+ * they took up to 24 minutes on another machine of the same kind.
  */
 #define INNER_TIMEOUT	1500
 /* what the inner workload issues per function between the sync points */
