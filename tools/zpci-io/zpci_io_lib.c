@@ -515,26 +515,35 @@ static unsigned long zio_sysfs_hex(const char *dir, const char *name,
 	return strtoul(val, NULL, 16);
 }
 
+int zio_find_nth_function(unsigned int vendor, unsigned int device,
+			  unsigned int n, char *bdf, size_t len)
+{
+	static const char dir[] = "/sys/bus/pci/devices";
+	struct dirent **names;
+	int i, num, ret = -ENOENT;
+
+	num = scandir(dir, &names, NULL, alphasort);
+	if (num < 0)
+		return -errno;
+	for (i = 0; i < num; i++) {
+		const char *name = names[i]->d_name;
+
+		if (ret && name[0] != '.' &&
+		    zio_sysfs_hex(dir, name, "vendor") == vendor &&
+		    zio_sysfs_hex(dir, name, "device") == device && !n--) {
+			snprintf(bdf, len, "%s", name);
+			ret = 0;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
 int zio_find_function(unsigned int vendor, unsigned int device, char *bdf,
 		      size_t len)
 {
-	static const char dir[] = "/sys/bus/pci/devices";
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int ret = -ENOENT;
-
-	if (!d)
-		return -errno;
-	while (ret && (e = readdir(d))) {
-		if (e->d_name[0] == '.' ||
-		    zio_sysfs_hex(dir, e->d_name, "vendor") != vendor ||
-		    zio_sysfs_hex(dir, e->d_name, "device") != device)
-			continue;
-		snprintf(bdf, len, "%s", e->d_name);
-		ret = 0;
-	}
-	closedir(d);
-	return ret;
+	return zio_find_nth_function(vendor, device, 0, bdf, len);
 }
 
 int zio_find_slot(const char *bdf, char *path, size_t len)

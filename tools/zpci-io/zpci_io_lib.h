@@ -127,6 +127,9 @@ int zio_module_unload(const char *name);
 /* First function with @vendor:@device, as DDDD:BB:DD.F; 0 or -ENOENT */
 int zio_find_function(unsigned int vendor, unsigned int device, char *bdf,
 		      size_t len);
+/* The @n-th (from 0) such function in address order; 0 or -ENOENT */
+int zio_find_nth_function(unsigned int vendor, unsigned int device,
+			  unsigned int n, char *bdf, size_t len);
 /* /sys/bus/pci/slots/<slot> whose address holds @bdf; 0 or -ENOENT */
 int zio_find_slot(const char *bdf, char *path, size_t len);
 /*

@@ -32,6 +32,9 @@ FRAGMENT="$REPO/tools/testing/selftests/drivers/s390x/zpci_io/config"
 # the harness's own boot-speed choices, merged into every guest kernel
 GUEST_FRAGMENT="$HARNESS/guest.config"
 DEBUG_FRAGMENT="$HARNESS/debug.config"
+# Linux's ism driver and dibs, the emulated ISM function's oracle: merged
+# into the kernels that have dibs
+ISM_FRAGMENT="$HARNESS/ism.config"
 KERNELS=${ZPCI_IO_KERNELS:-6.1 6.12 7.3 7.3-debug}
 # the line the in-tree series (patches/linux) is made for; its standard
 # guest runs the modules the patched tree builds
@@ -49,7 +52,7 @@ TESTS=${ZPCI_IO_TESTS:-}
 
 # Select kernel $1 (LINE or LINE-debug): KSRC, KBUILD, STAGE, parameters
 use_kernel() {
-	local name=$1 line
+	local name=$1 line frags
 
 	case "$name" in
 	standard) name=6.1 ;;
@@ -57,11 +60,15 @@ use_kernel() {
 	esac
 	line=${name%-debug}
 	ensure_source "$line"
+	frags=("$FRAGMENT" "$GUEST_FRAGMENT")
+	if kconfig_has DIBS; then
+		frags+=("$ISM_FRAGMENT")
+	fi
 	if [ "$name" = "$line" ]; then
-		ensure_kernel "$FRAGMENT" "$GUEST_FRAGMENT"
+		ensure_kernel "${frags[@]}"
 		GUEST_TIMEOUT=$TIMEOUT
 	else
-		ensure_kernel "$FRAGMENT" "$GUEST_FRAGMENT" "$DEBUG_FRAGMENT"
+		ensure_kernel "${frags[@]}" "$DEBUG_FRAGMENT"
 		GUEST_TIMEOUT=$((TIMEOUT * 3))
 	fi
 	KERNEL=$name

@@ -35,6 +35,19 @@
 /* Linux 7.1+: the in-tree ISM variant driver, when the kernel built it */
 #define ISM_VFIO_KO	MODDIR "ism-vfio-pci.ko"
 #define ISM_VFIO	"ism_vfio_pci"	/* its driver name (KBUILD_MODNAME) */
+/* Linux 6.19+ with the harness's ism.config: Linux's ism driver and dibs */
+#define DIBS_KO		MODDIR "dibs.ko"
+#define ISM_KO		MODDIR "ism.ko"
+/* the harness's dibs clients: the KUnit oracle and the kselftests' peer */
+#define ORACLE_KO	MODDIR "zpci_io_ism_oracle.ko"
+#define PEER_KO		MODDIR "zpci_io_ism_peer.ko"
+#define ISM_DRIVER	"ism"
+/* the emulated ISM functions (s390-ism, 1014:04ed) every guest has */
+#define ISM_VENDOR	0x1014
+#define ISM_DEVICE	0x04ed
+#define ISM_NUM		3
+/* ism0 and ism1 go to Linux's ism driver, ism2 to zpci-io-vfio-pci */
+#define ISM_OURS	2
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define LOCKDEP_STATS	"/proc/lockdep_stats"
 #define LIFECYCLE	"zpci_io_lifecycle"
@@ -330,14 +343,85 @@ static void check_ism_vfio_coexistence(const char *rng, const char *net)
 	lc_result(!ret, "ism_vfio_pci_unbinds_and_unloads", strerror(-ret));
 }
 
+/*
+ * The emulated ISM functions: ism0 and ism1 bound to Linux's ism driver
+ * (on a kernel with dibs), which the KUnit oracle, a dibs client, then
+ * drives; ism2 bound to zpci-io-vfio-pci for the kselftests, before the
+ * ism driver loads, so that the ism driver cannot take it.
+ */
+#define ISM_STEPS	1
+#define ISM_DIBS_STEPS	6
+
+static void ism_setup(char ism[][256], int dibs)
+{
+	char drv[128];
+	int i, ret, n = 0;
+
+	for (i = 0; i < ISM_NUM; i++)
+		n += !zio_find_nth_function(ISM_VENDOR, ISM_DEVICE, i, ism[i],
+					    256);
+	emit("init", "emulated ISM functions: %s %s %s", ism[0], ism[1],
+	     ism[2]);
+	lc_result(n == ISM_NUM, "three_emulated_ism_functions_present",
+		  "fewer s390-ism functions than the harness plugs");
+	if (!dibs)
+		return;
+	ret = zio_bind(ism[ISM_OURS]);
+	if (!ret)
+		ret = zio_module_load(DIBS_KO, "");
+	if (!ret)
+		ret = zio_module_load(ISM_KO, "");
+	lc_result(!ret, "dibs_and_ism_modules_load", strerror(-ret));
+	for (i = 0, n = 0; i < ISM_OURS; i++) {
+		zio_bound_driver(ism[i], drv, sizeof(drv));
+		n += !strcmp(drv, ISM_DRIVER);
+	}
+	zio_bound_driver(ism[ISM_OURS], drv, sizeof(drv));
+	lc_result(n == ISM_OURS && !strcmp(drv, ZIO_DRIVER),
+		  "ism_driver_binds_two_functions_and_leaves_ours",
+		  "a function is not bound as the harness meant");
+	/* the KUnit suite zpci_io_ism_oracle runs while the module loads */
+	ret = zio_module_load(ORACLE_KO, "");
+	lc_result(!ret, "ism_oracle_module_loads", strerror(-ret));
+	ret = zio_module_unload("zpci_io_ism_oracle");
+	lc_result(!ret, "ism_oracle_module_unloads", strerror(-ret));
+	ret = zio_module_load(PEER_KO, "");
+	lc_result(!ret, "ism_peer_module_loads", strerror(-ret));
+}
+
+/* After the tests: ism2 back from our driver, the dibs modules out */
+#define ISM_END_STEPS		1
+#define ISM_DIBS_END_STEPS	1
+
+static void ism_teardown(char ism[][256], int dibs)
+{
+	int ret;
+
+	ret = zio_unbind(ism[ISM_OURS]);
+	if (!ret)
+		ret = zio_set_driver_override(ism[ISM_OURS], "\n");
+	lc_result(!ret, "ism_function_unbinds_from_ours", strerror(-ret));
+	if (!dibs)
+		return;
+	ret = zio_module_unload("zpci_io_ism_peer");
+	if (!ret)
+		ret = zio_module_unload("ism");
+	if (!ret)
+		ret = zio_module_unload("dibs");
+	lc_result(!ret, "ism_peer_ism_and_dibs_unload", strerror(-ret));
+}
+
 static void mode_check(const char *rng, const char *net, int debug,
 		       int ism_vfio)
 {
-	char drv[128];
+	int dibs = !access(DIBS_KO, R_OK);
+	char drv[128], ism[ISM_NUM][256] = { "", "", "" };
 	int ret;
 
 	emit(LIFECYCLE, "TAP version 13");
-	emit(LIFECYCLE, "1..%d", 14 + (debug ? 3 : 0) + (ism_vfio ? 5 : 0));
+	emit(LIFECYCLE, "1..%d", 14 + (debug ? 3 : 0) + (ism_vfio ? 5 : 0) +
+	     ISM_STEPS + ISM_END_STEPS +
+	     (dibs ? ISM_DIBS_STEPS + ISM_DIBS_END_STEPS : 0));
 	if (debug) {
 		lc_result(debug_tools_present(), "debug_kernel_tools_present",
 			  LOCKDEP_STATS " or " KMEMLEAK " missing");
@@ -371,6 +455,9 @@ static void mode_check(const char *rng, const char *net, int debug,
 	/* before the tests: the teardown suite unplugs the net function */
 	if (ism_vfio)
 		check_ism_vfio_coexistence(rng, net);
+	ism_setup(ism, dibs);
+	/* the kselftests of the emulated ISM function */
+	setenv("ZPCI_IO_ISM_BDF", ism[ISM_OURS], 1);
 
 	setenv("ZPCI_IO_MODULE", DRIVER_KO, 1);
 	/* the host's QMP agent may device_del the virtio-net function */
@@ -379,6 +466,7 @@ static void mode_check(const char *rng, const char *net, int debug,
 		setenv("ZPCI_IO_UNPLUG_BDF", net, 1);
 	}
 	run_tests(rng);
+	ism_teardown(ism, dibs);
 
 	zio_bound_driver(rng, drv, sizeof(drv));
 	lc_result(!strcmp(drv, ZIO_DRIVER), "function_bound_after_tests",

@@ -211,7 +211,7 @@ ensure_kernel() {
 	kmake olddefconfig >>"$KBUILD/build.log" 2>&1 || die "olddefconfig failed"
 	for frag in "$KBUILD"/fragments/*; do
 		while read -r line; do
-			case "$line" in CONFIG_*=y) ;; *) continue ;; esac
+			case "$line" in CONFIG_*=[ym]) ;; *) continue ;; esac
 			grep -qx "$line" "$KBUILD/.config" ||
 				die "$line from ${frag##*/} did not survive olddefconfig"
 		done <"$frag"
@@ -285,6 +285,37 @@ build_module() {
 	log "module built for the $KERNEL kernel (W=1${check:+, sparse clean})"
 }
 
+# The harness's dibs clients (tools/testing/zpci-io/ism-*: the KUnit
+# oracle of the emulated ISM function and the kselftests' kernel-side
+# peer) for a kernel with dibs, as build_module builds the driver: W=1,
+# warnings are errors, sparse on a standard kernel.  With them dibs.ko and
+# ism.ko of the kernel go into the guest.
+build_dibs_clients() {
+	local out="$STAGE/dibs-clients-build.log" check=() dir ko
+
+	[ -f "$KBUILD/drivers/dibs/dibs.ko" ] || return 0
+	case "$KERNEL" in
+	*-debug) ;;
+	*) ensure_checker; check=(C=2 CHECK="$CHECKER") ;;
+	esac
+	: >"$out"
+	for dir in "$HARNESS"/ism-*/; do
+		dir=${dir%/}
+		kmake M="$dir" W=1 KCFLAGS=-Werror "${check[@]}" modules \
+			>>"$out" 2>&1 ||
+			{ cat "$out" >&2; die "${dir##*/} build failed"; }
+		cp "$dir"/*.ko "$STAGE/root/lib/modules/"
+	done
+	if grep -E "(warning|error):" "$out" >&2; then
+		die "the dibs clients' build or sparse reported findings"
+	fi
+	for ko in drivers/dibs/dibs.ko drivers/s390/net/ism.ko; do
+		cp "$KBUILD/$ko" "$STAGE/root/lib/modules/" ||
+			die "$KERNEL kernel: no $ko"
+	done
+	log "dibs clients built for the $KERNEL kernel (W=1${check:+, sparse clean})"
+}
+
 # Cross-compile a static s390x program: $1 output, rest sources and flags.
 cross_cc() {
 	local out=$1
@@ -327,6 +358,7 @@ build_userspace() {
 		cp "$t" "$STAGE/root/lib/modules/"
 		ISM_VFIO_APPEND=zpci_io_ism_vfio=1
 	fi
+	build_dibs_clients
 }
 
 # $1: mode for /init (check, demo, bench)
@@ -339,6 +371,9 @@ pack_initramfs() {
 # Boot the guest; the serial console goes to $1. $2: timeout in seconds.
 # No option ROMs (romfile=): s390 has no use for them, and Debian ships
 # them in ipxe-qemu, which a --no-install-recommends install lacks.
+# Three emulated ISM functions (s390-ism of patches/qemu-ism, on one ISM
+# network): /init gives ism0 and ism1 to Linux's ism driver where the
+# kernel has it, ism2 to zpci-io-vfio-pci.
 # A QMP agent follows the console and performs the device_del a guest test
 # asks for (qmp_agent.py); the guest learns the QEMU id of the function it
 # may unplug from the kernel parameter zpci_io_unplug_id.
@@ -371,6 +406,9 @@ run_guest() {
 		-device virtio-rng-pci-non-transitional,id=rng0,vectors=200,romfile= \
 		-device zpci,uid=2,fid=2,target=net0 \
 		-device virtio-net-pci-non-transitional,id=net0,vectors=200,romfile= \
+		-device zpci,uid=3,fid=3,target=ism0 -device s390-ism,id=ism0 \
+		-device zpci,uid=4,fid=4,target=ism1 -device s390-ism,id=ism1 \
+		-device zpci,uid=5,fid=5,target=ism2 -device s390-ism,id=ism2 \
 		</dev/null >"$logf" 2>&1 || rc=$?
 	kill "$agent" 2>/dev/null
 	wait "$agent" 2>/dev/null || true
