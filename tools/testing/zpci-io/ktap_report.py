@@ -210,6 +210,9 @@ def judge(label, path, expect, counts):
                         print('FAIL  %s' % full)
     for words in expect:
         kind, name = words[0], words[1]
+        only = [w[5:].split(',') for w in words[2:] if w.startswith('only=')]
+        if only and label not in only[0]:
+            continue
         key = (kind if kind == 'kunit' or kind.endswith('_kernel')
                else name, name)
         if key not in found:
@@ -229,9 +232,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('logs', nargs='+', metavar='[LABEL=]LOG',
                     help='guest console logs, one per guest kernel')
-    ap.add_argument('--expect', help='file: "kunit SUITE [noskip]" or '
-                    '"user PROGRAM [noskip]" per line; every log must '
-                    'report every suite')
+    ap.add_argument('--expect', help='file: "kunit SUITE [noskip] '
+                    '[only=LABEL,...]" or "user PROGRAM [noskip] '
+                    '[only=LABEL,...]" per line; every log (only those '
+                    'labelled so, with only=) must report every suite')
     ap.add_argument('--expect-for', action='append', default=[],
                     metavar='LABEL=FILE',
                     help='the expected suites of the log labelled LABEL, '
