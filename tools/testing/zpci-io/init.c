@@ -349,13 +349,13 @@ static void check_ism_vfio_coexistence(const char *rng, const char *net)
  * drives; ism2 bound to zpci-io-vfio-pci for the kselftests, before the
  * ism driver loads, so that the ism driver cannot take it.
  */
-#define ISM_STEPS	1
-#define ISM_DIBS_STEPS	6
+/* lifecycle results: ism_find, the KUnit hand-over, ism_setup's first */
+#define ISM_STEPS	3
+#define ISM_DIBS_STEPS	5
 
-static void ism_setup(char ism[][256], int dibs)
+static void ism_find(char ism[][256])
 {
-	char drv[128];
-	int i, ret, n = 0;
+	int i, n = 0;
 
 	for (i = 0; i < ISM_NUM; i++)
 		n += !zio_find_nth_function(ISM_VENDOR, ISM_DEVICE, i, ism[i],
@@ -364,11 +364,18 @@ static void ism_setup(char ism[][256], int dibs)
 	     ism[2]);
 	lc_result(n == ISM_NUM, "three_emulated_ism_functions_present",
 		  "fewer s390-ism functions than the harness plugs");
+}
+
+static void ism_setup(char ism[][256], int dibs)
+{
+	char drv[128];
+	int i, ret, n;
+
+	ret = zio_bind(ism[ISM_OURS]);
+	lc_result(!ret, "ism_function_binds_to_ours", strerror(-ret));
 	if (!dibs)
 		return;
-	ret = zio_bind(ism[ISM_OURS]);
-	if (!ret)
-		ret = zio_module_load(DIBS_KO, "");
+	ret = zio_module_load(DIBS_KO, "");
 	if (!ret)
 		ret = zio_module_load(ISM_KO, "");
 	lc_result(!ret, "dibs_and_ism_modules_load", strerror(-ret));
@@ -435,18 +442,23 @@ static void mode_check(const char *rng, const char *net, int debug,
 	ret = zio_module_load(DRIVER_KO, "");
 	lc_result(!ret, "driver_module_loads", strerror(-ret));
 	/*
-	 * The real-instruction suite touches only the function handed to it
-	 * explicitly: the unbound virtio-net one.  The KUnit suites run
-	 * while the module loads.
+	 * The real-instruction suites touch only the functions handed to
+	 * them explicitly: the unbound virtio-net one and ism2.  The KUnit
+	 * suites run while the module loads.
 	 */
+	ism_find(ism);
 	ret = zio_set_driver_override(net, KUNIT_HW_OVERRIDE);
 	lc_result(!ret, "kunit_hw_function_handed_over", strerror(-ret));
+	ret = zio_set_driver_override(ism[ISM_OURS], KUNIT_HW_OVERRIDE);
+	lc_result(!ret, "kunit_hw_ism_function_handed_over", strerror(-ret));
 	ret = zio_module_load(KUNIT_KO, "");
 	lc_result(!ret, "kunit_module_loads", strerror(-ret));
 	ret = zio_module_unload("zpci_io_kunit");
 	lc_result(!ret, "kunit_module_unloads", strerror(-ret));
 	ret = zio_set_driver_override(net, "\n");
-	lc_result(!ret, "kunit_hw_function_taken_back", strerror(-ret));
+	if (!ret)
+		ret = zio_set_driver_override(ism[ISM_OURS], "\n");
+	lc_result(!ret, "kunit_hw_functions_taken_back", strerror(-ret));
 	lc_result(!zio_bind(rng), "bind_through_driver_override",
 		  "driver link is not " ZIO_DRIVER);
 	zio_bound_driver(net, drv, sizeof(drv));

@@ -11,6 +11,10 @@ ZPCI_IO_PKGS="linux-source-6.1 linux-source-6.12 gcc-s390x-linux-gnu
 libc6-dev-s390x-cross qemu-system-misc bc bison flex libelf-dev libssl-dev
 cpio kmod sparse python3 gzip xz-utils dpkg-dev patch unifdef dkms"
 
+# kselftest programs that need a kernel with dibs (Linux's ism driver and
+# the harness's dibs peer module, ism-vfio-pci)
+ZPCI_IO_DIBS_TESTS="zpci_io_ism_peer zpci_io_ism_drivers"
+
 # Kernel lines of the matrix: what each is built from
 ZPCI_IO_LINES="6.1 6.12 7.3"
 # Debian's newer suites, reached with a private apt configuration
@@ -345,6 +349,13 @@ build_userspace() {
 			mv "$STAGE/root/$t" "$STAGE/root/tests/$t"
 		done
 		log "kselftest programs in this run: $TESTS"
+	fi
+	# the kselftests of Linux's ism driver's company (the dibs peer
+	# module, ism-vfio-pci) go only to the guests of kernels with dibs
+	if [ ! -f "$KBUILD/drivers/dibs/dibs.ko" ]; then
+		for t in $ZPCI_IO_DIBS_TESTS; do
+			rm -f "$STAGE/root/tests/$t"
+		done
 	fi
 	make -s -C "$REPO/tools/zpci-io" CC=s390x-linux-gnu-gcc \
 		OUTPUT="$STAGE/root/bin" >&2 || die "zpci-io tool build failed"
