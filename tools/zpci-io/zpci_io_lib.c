@@ -53,12 +53,11 @@ static int zio_group_of(const char *bdf)
 	return atoi(basename(target));
 }
 
-/* VFIO_DEVICE_GET_REGION_INFO with room for the capability chain */
-static struct vfio_region_info *zio_region_info(int device, uint32_t index)
+struct vfio_region_info *zio_region_info(int device, uint32_t index)
 {
 	struct vfio_region_info *info = NULL;
 	size_t argsz = sizeof(*info);
-	int tries;
+	int tries, err = EMSGSIZE;
 
 	for (tries = 0; tries < 2; tries++) {
 		free(info);
@@ -67,13 +66,16 @@ static struct vfio_region_info *zio_region_info(int device, uint32_t index)
 			return NULL;
 		info->argsz = argsz;
 		info->index = index;
-		if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info))
+		if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info)) {
+			err = errno;
 			break;
+		}
 		if (info->argsz <= argsz)
 			return info;
 		argsz = info->argsz;
 	}
 	free(info);
+	errno = err;
 	return NULL;
 }
 
@@ -128,7 +130,7 @@ static int zio_pwrite_all(int fd, const void *buf, size_t len, uint64_t pos)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-int zio_open(const char *bdf, struct zio_dev *d)
+int zio_open_device(const char *bdf, struct zio_dev *d)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_region_info info;
@@ -183,7 +185,20 @@ int zio_open(const char *bdf, struct zio_dev *d)
 	if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO, &info))
 		goto err;
 	d->config_offset = info.offset;
+	return 0;
+err:
+	ret = -errno;
+	zio_close(d);
+	return ret;
+}
 
+int zio_open(const char *bdf, struct zio_dev *d)
+{
+	struct vfio_region_info info;
+	int ret = zio_open_device(bdf, d);
+
+	if (ret)
+		return ret;
 	ret = zio_find_region(d->device, d->info.num_regions,
 			      VFIO_REGION_TYPE_PCI_VENDOR_TYPE | ZIO_VENDOR_IBM,
 			      VFIO_REGION_SUBTYPE_IBM_ZPCI_IO, &info);
@@ -202,10 +217,6 @@ int zio_open(const char *bdf, struct zio_dev *d)
 		return ret;
 	}
 	return 0;
-err:
-	ret = -errno;
-	zio_close(d);
-	return ret;
 }
 
 int zio_open_default(struct zio_dev *d)
@@ -461,18 +472,40 @@ int zio_set_driver_override(const char *bdf, const char *name)
 	return zio_sysfs_write(path, name);
 }
 
-int zio_bind(const char *bdf)
+int zio_bind_driver(const char *bdf, const char *name)
 {
 	char drv[128];
 	int ret;
 
-	ret = zio_set_driver_override(bdf, ZIO_DRIVER);
+	ret = zio_set_driver_override(bdf, name);
 	if (ret)
 		return ret;
 	/* fails with EBUSY/ENODEV when already bound or not matched */
 	zio_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
 	zio_bound_driver(bdf, drv, sizeof(drv));
-	return strcmp(drv, ZIO_DRIVER) ? -ENODEV : 0;
+	return strcmp(drv, name) ? -ENODEV : 0;
+}
+
+int zio_bind(const char *bdf)
+{
+	return zio_bind_driver(bdf, ZIO_DRIVER);
+}
+
+int zio_unbind_driver(const char *bdf)
+{
+	char path[320], drv[128];
+	int ret;
+
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	if (!drv[0])
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
+		 bdf);
+	ret = zio_sysfs_write(path, bdf);
+	if (ret)
+		return ret;
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	return drv[0] ? -EBUSY : 0;
 }
 
 int zio_unbind(const char *bdf)

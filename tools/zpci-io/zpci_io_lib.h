@@ -45,12 +45,25 @@ struct zio_fmb {
 /* First function bound to zpci-io-vfio-pci, or $ZPCI_IO_BDF; NULL if none */
 const char *zio_default_bdf(void);
 
-/* Open @bdf's group, container (type1) and device fd; 0 or -errno. */
+/*
+ * Open @bdf's group, container (type1) and device fd and find the zPCI I/O
+ * region; 0 or -errno (-ENOENT: no region).
+ */
 int zio_open(const char *bdf, struct zio_dev *d);
+/*
+ * The same without the region, for a function bound to any VFIO PCI
+ * driver: the info, BAR and config fields only.
+ */
+int zio_open_device(const char *bdf, struct zio_dev *d);
 /* zio_open() of zio_default_bdf(); -ENODEV when no function is bound */
 int zio_open_default(struct zio_dev *d);
 void zio_close(struct zio_dev *d);
 
+/*
+ * VFIO_DEVICE_GET_REGION_INFO of @index with room for the capability
+ * chain; malloc'ed, NULL (errno set) when the ioctl fails.
+ */
+struct vfio_region_info *zio_region_info(int device, uint32_t index);
 /*
  * Walk VFIO_DEVICE_GET_REGION_INFO's capability chain of every device
  * specific region for (type, subtype); fills @info (index, offset, size,
@@ -122,6 +135,10 @@ void zio_bound_driver(const char *bdf, char *drv, size_t len);
 int zio_set_driver_override(const char *bdf, const char *name);
 int zio_bind(const char *bdf);
 int zio_unbind(const char *bdf);
+/* The same for driver @name (driver_override + drivers_probe) */
+int zio_bind_driver(const char *bdf, const char *name);
+/* Unbind @bdf from whatever driver holds it; 0 when it ends unbound */
+int zio_unbind_driver(const char *bdf);
 int zio_module_load(const char *path, const char *params);
 int zio_module_unload(const char *name);
 /* First function with @vendor:@device, as DDDD:BB:DD.F; 0 or -ENOENT */
