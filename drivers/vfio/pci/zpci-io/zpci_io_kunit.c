@@ -1041,9 +1041,17 @@ static struct pci_driver hw_ism_driver = {
 	.remove = hw_ism_remove,
 };
 
+/*
+ * Registered without an owner: 6.1's KUnit runs a module's suites from the
+ * MODULE_STATE_COMING notifier, before load_module() sets up the module's
+ * sysfs directory, so the "module" and "drivers" links driver_register()
+ * makes for an owner would take a reference on an uninitialised kobject
+ * (kobject and refcount warnings).  The suite unregisters the driver
+ * before it ends, so nothing outlives the module.
+ */
 static int zpci_io_hw_ism_suite_init(struct kunit_suite *suite)
 {
-	return pci_register_driver(&hw_ism_driver);
+	return __pci_register_driver(&hw_ism_driver, NULL, NULL);
 }
 
 static void zpci_io_hw_ism_suite_exit(struct kunit_suite *suite)
