@@ -11,11 +11,11 @@
  * The suite needs two ISM dibs devices on the same ISM network.  Device A
  * is the one whose name sorts first, device B the other one.
  *
- * Not yet in make check: proven by hand against patches/qemu-ism (13 of
- * 13 passed, and shown to fail on a corrupted expectation and with one
- * function) on a 7.3 guest kernel with CONFIG_NET, CONFIG_NETDEVICES,
- * CONFIG_DIBS=m and CONFIG_ISM=m; wiring it into the 7.3 guests is the
- * next step.
+ * In make check on the 7.3 guests (CONFIG_DIBS=m, CONFIG_ISM=m from the
+ * harness's ism.config): /init loads dibs and ism, which bind the first
+ * two emulated ISM functions, then this module, whose suite runs while
+ * it loads; the suite is required in the harness's expected list.  Shown
+ * to fail on a corrupted expectation and with one function.
  */
 
 #include <kunit/test.h>
