@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
+#include "kselftest.h"
 #include "zpci_io_lib.h"
 
 /* BAR0: DMB moves, one PCISTB each; BAR2: the command area */
@@ -144,6 +145,33 @@ static inline int zio_ism_region_cmd(struct zio_dev *d, const uint8_t *req,
 			return ret ? ret : -EPROTO;
 	}
 	return 0;
+}
+
+/*
+ * The ISM function the harness binds to zpci-io-vfio-pci, named by
+ * $ZPCI_IO_ISM_BDF; without it the whole program is skipped.  For the
+ * programs' constructors, before the harness starts.
+ */
+static inline const char *zio_ism_bdf_or_skip(void)
+{
+	const char *bdf = getenv("ZPCI_IO_ISM_BDF");
+
+	if (!bdf || !*bdf)
+		ksft_exit_skip("ZPCI_IO_ISM_BDF unset: no ISM function\n");
+	return bdf;
+}
+
+/*
+ * Move data: never 0 (the bytes of a fresh DMB), different in every byte
+ * of a doubleword (so no doubleword is a palindrome) and per @seed.
+ */
+static inline void zio_ism_pattern(uint8_t *buf, size_t len,
+				   unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = 1 + (i * 7 + seed) % 255;
 }
 
 /* ---- the peer module's debugfs interface (numbers base 0) ----------- */

@@ -47,7 +47,6 @@
 #include "zpci_io_selftest.h"
 #include "zpci_io_ism.h"
 
-#define STB		VFIO_ZPCI_IO_OP_PCISTB
 #define OURS		ZIO_DRIVER
 #define VFIO_PCI	"vfio-pci"
 #define ISM_VFIO	"ism_vfio_pci"	/* its driver name, KBUILD_MODNAME */
@@ -88,9 +87,7 @@ static const char *bdf;
 
 static void __attribute__((constructor)) ism_drivers_init(void)
 {
-	bdf = getenv("ZPCI_IO_ISM_BDF");
-	if (!bdf || !*bdf)
-		ksft_exit_skip("ZPCI_IO_ISM_BDF unset: no ISM function\n");
+	bdf = zio_ism_bdf_or_skip();
 	if (access(ISM_VFIO_KO, R_OK))
 		ksft_exit_skip("no " ISM_VFIO_KO ": a kernel before 7.1\n");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -380,15 +377,6 @@ struct move_obs {
 	struct cost cost;
 };
 
-static void pattern(uint8_t *buf, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	/* never 0, the DMB's bytes before a move */
-	for (i = 0; i < len; i++)
-		buf[i] = 1 + (i * 7 + seed) % 255;
-}
-
 /*
  * Store @len bytes at DMB offset @off (BAR0 offset with token @tok)
  * through the standard BAR0 region (@region 0) or our region, into a DMB
@@ -408,13 +396,13 @@ static int do_move(struct zio_dev *d, int region, uint64_t tok,
 	ret = zio_ism_peer_dmb_data(1, dmb, sizeof(dmb), 0);
 	if (ret)
 		return ret;
-	pattern(src, len, len + region);
+	zio_ism_pattern(src, len, len + region);
 	ret = cost_begin(&base);
 	if (ret)
 		return ret;
 	if (region) {
-		o->wrote = zio_request(d, STB, ZIO_ISM_DMB_BAR, bar_off, src,
-				       len, &o->resp);
+		o->wrote = zio_ism_region_move(d, tok, sh->sba_idx, 0, off,
+					       src, len, &o->resp);
 		o->err = o->wrote < 0 ? -o->wrote : 0;
 	} else {
 		o->wrote = pwrite(d->device, src, len,

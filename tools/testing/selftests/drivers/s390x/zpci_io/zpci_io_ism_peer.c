@@ -37,20 +37,10 @@ static const char *bdf;
 
 static void __attribute__((constructor)) ism_peer_init(void)
 {
-	bdf = getenv("ZPCI_IO_ISM_BDF");
-	if (!bdf || !*bdf)
-		ksft_exit_skip("ZPCI_IO_ISM_BDF unset: no ISM function\n");
+	bdf = zio_ism_bdf_or_skip();
 	if (access(ZIO_ISM_PEER_DIR "move", W_OK))
 		ksft_exit_skip("no peer module (%s): a kernel without dibs\n",
 			       strerror(errno));
-}
-
-static void fill(uint8_t *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(i * 13 + seed * 17 + 3);
 }
 
 /* The peer's handle_irq() record: "<count> <idx> 0x<mask>" */
@@ -157,7 +147,7 @@ TEST_F(peer, peer_moves_land_in_our_dmb_and_signal_our_msi)
 
 		/* what the ism driver's interrupt handler clears */
 		memset(sba, 0, ZIO_ISM_SBA_LEN);
-		fill(src, m[i].len, i);
+		zio_ism_pattern(src, m[i].len, i);
 		memcpy(want + m[i].off, src, m[i].len);
 		ASSERT_EQ(0, peer_move(self->u.token, i, m[i].sf, m[i].off,
 				       src, m[i].len))
@@ -233,7 +223,7 @@ TEST_F(peer, our_moves_land_in_the_peers_dmb_and_signal_it)
 
 	ASSERT_EQ(0, zio_fmb_start(bdf, &base));
 	for (i = 0; i < ARRAY_SIZE(m); i++) {
-		fill(src, m[i].len, i + 7);
+		zio_ism_pattern(src, m[i].len, i + 7);
 		memcpy(want + m[i].off, src, m[i].len);
 		ASSERT_EQ(0, zio_ism_region_move(&self->d, token, i + 1,
 						 m[i].sf, m[i].off, src,

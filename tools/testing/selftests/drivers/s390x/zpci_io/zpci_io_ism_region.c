@@ -34,18 +34,7 @@ static const char *bdf;
 
 static void __attribute__((constructor)) ism_init(void)
 {
-	bdf = getenv("ZPCI_IO_ISM_BDF");
-	if (!bdf || !*bdf)
-		ksft_exit_skip("ZPCI_IO_ISM_BDF unset: no ISM function\n");
-}
-
-/* A pattern that differs in every byte of a doubleword and per @seed */
-static void fill(uint8_t *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(i * 7 + seed * 31 + 1);
+	bdf = zio_ism_bdf_or_skip();
 }
 
 FIXTURE(ism) {
@@ -141,7 +130,7 @@ TEST_F(ism, signalled_move_sets_sba_bits_and_raises_msi)
 	ASSERT_NE(0, self->u.token);
 	dmb = zio_ism_user_dmb(&self->u);
 
-	fill(src, sizeof(src), 1);
+	zio_ism_pattern(src, sizeof(src), 1);
 	ASSERT_EQ(0, zio_ism_region_move(&self->d, self->u.token, SIGNAL_IDX,
 					 0, 0x100, src, sizeof(src), &out));
 	EXPECT_EQ(0, out.cc);
@@ -150,7 +139,7 @@ TEST_F(ism, signalled_move_sets_sba_bits_and_raises_msi)
 	EXPECT_EQ(0, zio_ism_wait_msi(&self->u, QUIET_MS));
 	EXPECT_EQ(0, zio_ism_sba_dmb_bit(&self->u));
 
-	fill(src, sizeof(src), 2);
+	zio_ism_pattern(src, sizeof(src), 2);
 	ASSERT_EQ(0, zio_ism_region_move(&self->d, self->u.token, SIGNAL_IDX,
 					 1, 0x200, src, sizeof(src), &out));
 	EXPECT_EQ(0, out.cc);
@@ -187,7 +176,7 @@ TEST_F(ism, relaxed_moves_land_whole_one_pcistb_each)
 	dmb = zio_ism_user_dmb(&self->u);
 	ASSERT_EQ(0, zio_fmb_start(bdf, &base));
 	for (i = 0; i < ARRAY_SIZE(m); i++) {
-		fill(src + m[i].src_off, m[i].len, i + 3);
+		zio_ism_pattern(src + m[i].src_off, m[i].len, i + 3);
 		memcpy(want + m[i].off, src + m[i].src_off, m[i].len);
 		ASSERT_EQ(0, zio_ism_region_move(&self->d, self->u.token, 0, 0,
 						 m[i].off, src + m[i].src_off,
@@ -215,7 +204,7 @@ TEST_F(ism, moves_past_the_rules_are_refused_before_issue)
 	unsigned int i;
 
 	ASSERT_NE(NULL, src);
-	fill(src, 4097, 9);
+	zio_ism_pattern(src, 4097, 9);
 	ASSERT_EQ(0, zio_ism_user_setup(&self->d, &self->u, DMB_LEN));
 	ASSERT_EQ(0, zio_ism_reg_sba(&self->d, &self->u));
 	ASSERT_EQ(0, zio_ism_reg_dmb(&self->d, &self->u, SBA_IDX, self->gid));
@@ -246,7 +235,7 @@ TEST_F(ism, moves_the_function_refuses_come_back_exact)
 	struct vfio_zpci_io_resp out;
 	unsigned int i;
 
-	fill(src, sizeof(src), 11);
+	zio_ism_pattern(src, sizeof(src), 11);
 	ASSERT_EQ(0, zio_ism_user_setup(&self->d, &self->u, DMB_LEN));
 	ASSERT_EQ(0, zio_ism_reg_sba(&self->d, &self->u));
 	ASSERT_EQ(0, zio_ism_reg_dmb(&self->d, &self->u, SBA_IDX, self->gid));
