@@ -212,6 +212,12 @@ int zio_open(const char *bdf, struct zio_dev *d)
 	d->region_flags = info.flags;
 	ret = zio_pread_all(d->device, &d->hdr, sizeof(d->hdr),
 			    d->region_offset);
+	/* the first revision's sizes are the least any kernel offers */
+	if (!ret && (d->hdr.version < 1 ||
+		     d->hdr.hdr_size < VFIO_ZPCI_IO_HDR_SIZE_V1 ||
+		     d->hdr.req_size < VFIO_ZPCI_IO_REQ_SIZE_V1 ||
+		     d->hdr.resp_size != VFIO_ZPCI_IO_RESP_SIZE_V1))
+		ret = -EPROTO;
 	if (ret) {
 		zio_close(d);
 		return ret;
@@ -259,11 +265,14 @@ int zio_request(struct zio_dev *d, uint8_t op, uint8_t pcias,
 		.data = op == VFIO_ZPCI_IO_OP_PCILG ? 0 : (uintptr_t)data,
 		.resp = (uintptr_t)resp,
 	};
-	long n = zio_write_raw(d, &req, sizeof(req), d->hdr.req_offset);
+	/* "How the ABI grows": never more than the kernel understands */
+	size_t size = sizeof(req) < d->hdr.req_size ? sizeof(req) :
+						      d->hdr.req_size;
+	long n = zio_write_raw(d, &req, size, d->hdr.req_offset);
 
 	if (n < 0)
 		return n;
-	if (n != sizeof(req))
+	if ((size_t)n != size)
 		return -EIO;
 	/* a load's bytes arrive in the response */
 	if (op == VFIO_ZPCI_IO_OP_PCILG && len <= sizeof(resp->data))

@@ -12,9 +12,40 @@
  *
  * Layout of the region (offsets relative to the region's offset):
  *
- *   [0, hdr_size)                  struct vfio_zpci_io_header, read-only
+ *   [0, hdr_size)                  struct vfio_zpci_io_header: readable
+ *                                  (any part of it), never writable
+ *   [hdr_size, req_offset)         neither readable nor writable
  *   [req_offset, req_offset + req_size)
- *                                  write one struct vfio_zpci_io_req
+ *                                  writable, one request per write
+ *                                  starting at req_offset; never readable
+ *
+ * The region's flags say READ|WRITE because it has a readable and a
+ * writable part; every read or write outside those parts fails with
+ * EINVAL.
+ *
+ * How the ABI grows (one rule for each of the three structures):
+ *
+ * - Header: a later kernel appends fields and raises hdr_size; bits in
+ *   flags and ops announce what the new fields mean.  A consumer reads
+ *   min(hdr_size, its own sizeof(struct vfio_zpci_io_header)) bytes and
+ *   treats fields it did not get as zero.  hdr_size is at least
+ *   VFIO_ZPCI_IO_HDR_SIZE_V1.
+ * - Request: req_size is the largest request the kernel understands, at
+ *   least VFIO_ZPCI_IO_REQ_SIZE_V1.  The kernel accepts a write of any
+ *   size from VFIO_ZPCI_IO_REQ_SIZE_V1 to req_size and reads the fields a
+ *   shorter write leaves out as zero; a consumer writes
+ *   min(req_size, its own sizeof(struct vfio_zpci_io_req)) bytes.  So an
+ *   older consumer on a newer kernel gets exactly the old behaviour, and a
+ *   newer consumer on an older kernel uses only what that kernel
+ *   announces.
+ * - Response: a request gets exactly resp_size (VFIO_ZPCI_IO_RESP_SIZE_V1)
+ *   bytes.  A later, larger response is written only for a request that
+ *   asks for it with a request flag an older kernel refuses (flags must be
+ *   zero today), so no consumer ever receives more than it asked for.
+ *
+ * version is the header's revision (1).  Nothing is decided by it: a
+ * consumer requires version >= 1 and uses what sizes, flags and ops
+ * announce.
  *
  * Copyright IBM Corp. and the zpci-io-vfio-pci authors
  */
@@ -31,6 +62,11 @@
 /* ABI version reported in vfio_zpci_io_header.version */
 #define VFIO_ZPCI_IO_VERSION			1
 
+/* Sizes of the first revision: the least any kernel reports or accepts. */
+#define VFIO_ZPCI_IO_HDR_SIZE_V1		128
+#define VFIO_ZPCI_IO_REQ_SIZE_V1		48
+#define VFIO_ZPCI_IO_RESP_SIZE_V1		16
+
 /* Region offset of the request area; fixed for every ABI version. */
 #define VFIO_ZPCI_IO_REQ_OFFSET			0x100
 
@@ -39,8 +75,15 @@
 #define VFIO_ZPCI_IO_OP_PCISTG			2
 #define VFIO_ZPCI_IO_OP_PCISTB			3
 
-/* vfio_zpci_io_header.flags */
-/* Every request is issued with the non-MIO instruction on the function handle. */
+/*
+ * vfio_zpci_io_header.flags
+ *
+ * NON_MIO: the operations are issued as non-MIO instructions on the
+ * function handle.  Every version-1 kernel sets it for every function; it
+ * is a per-function statement so that a later kernel can offer the region
+ * on a function where handle-based BAR access is not permitted (with other
+ * operations) without a consumer that needs non-MIO (ISM) mistaking it.
+ */
 #define VFIO_ZPCI_IO_HDR_NON_MIO		(1U << 0)
 /* PCISTB follows the relaxed length/alignment rules (ISM, PFT 5). */
 #define VFIO_ZPCI_IO_HDR_RELAXED		(1U << 1)
@@ -52,18 +95,21 @@
 
 /**
  * struct vfio_zpci_io_header - read-only description of the function
- * @version: ABI version, VFIO_ZPCI_IO_VERSION.  A later version only adds
- *           fields in place of @reserved and new flag or op bits.
- * @flags: VFIO_ZPCI_IO_HDR_* bits.  VFIO_ZPCI_IO_HDR_NON_MIO is always set.
+ * @version: header revision, VFIO_ZPCI_IO_VERSION (see "How the ABI grows").
+ * @flags: VFIO_ZPCI_IO_HDR_* bits.
  * @ops: bit (1 << VFIO_ZPCI_IO_OP_*) set for each supported operation.
- * @hdr_size: size of this header in bytes; reads beyond it fail.
+ * @hdr_size: size of this header in bytes (>= VFIO_ZPCI_IO_HDR_SIZE_V1);
+ *            reads beyond it fail.
  * @req_offset: region offset where requests are written
  *              (VFIO_ZPCI_IO_REQ_OFFSET).
- * @req_size: exact size of one request write, sizeof(struct vfio_zpci_io_req).
- * @maxstbl: maximum PCISTB length in bytes for this function.
+ * @req_size: the largest request write the kernel accepts
+ *            (>= VFIO_ZPCI_IO_REQ_SIZE_V1); see "How the ABI grows".
+ * @maxstbl: maximum PCISTB length in bytes for this function: its function
+ *           group's maxstbl, at most 4096.
  * @pft: PCI function type reported by firmware (5 = ISM).
  * @pad0: zero.
- * @pad1: zero.
+ * @resp_size: size of the response a request gets
+ *             (VFIO_ZPCI_IO_RESP_SIZE_V1).
  * @bar_size: size in bytes of memory BAR n; 0 if BAR n is absent, an I/O
  *            BAR, or the upper half of a 64-bit BAR.  Only address spaces
  *            with a non-zero size can be named by a request.
@@ -85,7 +131,7 @@ struct vfio_zpci_io_header {
 	__u16 maxstbl;
 	__u8  pft;
 	__u8  pad0;
-	__u32 pad1;
+	__u32 resp_size;
 	__u64 bar_size[VFIO_ZPCI_IO_NUM_BARS];
 	__u8  msix_bar;
 	__u8  pad2[3];
@@ -101,7 +147,9 @@ struct vfio_zpci_io_header {
  * @op: VFIO_ZPCI_IO_OP_*.
  * @pcias: PCI address space: memory BAR 0-5.  Config space (15) and I/O
  *         BARs are refused; config access stays on vfio's virtualised path.
- * @len: number of bytes.  PCILG/PCISTG: 1, 2, 4 or 8 inside one doubleword.
+ * @len: number of bytes.  PCILG/PCISTG: 1, 2, 4 or 8 inside one doubleword;
+ *       not necessarily naturally aligned (2 bytes at @offset 1 is issued
+ *       as given and the function answers it).
  *       PCISTB strict: multiple of 8, 8 < @len <= maxstbl, @offset 8-aligned;
  *       PCISTB relaxed: 1 <= @len <= maxstbl.  PCISTB never crosses a
  *       4 KiB boundary of the BAR.

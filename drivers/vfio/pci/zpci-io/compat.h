@@ -17,7 +17,11 @@
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
 #include <asm/lowcore.h>
 #include <asm/pci.h>
 
@@ -64,6 +68,71 @@ static inline int device_match_driver_override(struct device *dev,
 	if (pdev->driver_override)
 		ret = !strcmp(pdev->driver_override, drv->name);
 	device_unlock(dev);
+	return ret;
+}
+#endif
+
+/*
+ * 7.x: vfio-pci-core exports __vfio_pci_memory_enabled(); older kernels
+ * keep it private.  The same predicate: memory space decoding on in the
+ * virtualised command register (or no command register bit for it) and
+ * the device not in D3.  The caller holds vdev->memory_lock.
+ */
+#ifndef ZPCI_IO_HAVE_VFIO_PCI_MEMORY_ENABLED
+static inline bool __vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
+
+	return (__force int)pdev->current_state < (__force int)PCI_D3hot &&
+	       (pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY));
+}
+#endif
+
+/*
+ * 7.3: vfio core copies VFIO_DEVICE_GET_REGION_INFO in and out itself and
+ * asks the driver's ->get_region_info_caps() for the contents; before, each
+ * driver's ->ioctl() did all of it.  This is the copying part, for a driver
+ * that answers with a ->get_region_info_caps() style function.
+ */
+#ifndef ZPCI_IO_HAVE_GET_REGION_INFO_CAPS
+static inline long
+zpci_io_compat_get_region_info(struct vfio_device *core_vdev,
+			       struct vfio_region_info __user *arg,
+			       int (*get)(struct vfio_device *core_vdev,
+					  struct vfio_region_info *info,
+					  struct vfio_info_cap *caps))
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info = {};
+	struct vfio_info_cap caps = {};
+	long ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	ret = get(core_vdev, &info, &caps);
+	if (ret)
+		goto out;
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+			info.cap_offset = 0;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + 1, caps.buf, caps.size)) {
+				ret = -EFAULT;
+				goto out;
+			}
+			info.cap_offset = sizeof(info);
+		}
+	}
+	if (copy_to_user(arg, &info, minsz))
+		ret = -EFAULT;
+out:
+	kfree(caps.buf);
 	return ret;
 }
 #endif

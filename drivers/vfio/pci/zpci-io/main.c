@@ -6,8 +6,12 @@
  * host issues as exactly one non-MIO instruction on the function handle,
  * returning the exact condition code, status and program exception.
  *
- * Everything else is vfio-pci-core's: config space, BAR regions, IRQs and
- * the zPCI device-info capabilities behave as with vfio-pci.
+ * Everything else is vfio-pci-core's: config space, IRQs and the zPCI
+ * device-info capabilities behave as with vfio-pci, and so do the BAR
+ * regions of every function except ISM.  An ISM function (PFT 5) gets the
+ * region layout of ism-vfio-pci instead (ism.c): BAR writes as one non-MIO
+ * PCISTB, BAR reads as non-MIO PCILGs, every region in its own 48-bit
+ * offset range.
  */
 #include <linux/kernel.h>
 #include <linux/minmax.h>
@@ -29,40 +33,6 @@
 #define ZPCI_IO_MAX_SLOTS	64
 #define ZPCI_IO_REGION_SIZE \
 	(VFIO_ZPCI_IO_REQ_OFFSET + sizeof(struct vfio_zpci_io_req))
-
-/*
- * A PCISTB bounce buffer.  Requests pick a slot by the CPU they start on,
- * so concurrent callers rarely share one; no device-wide lock exists.
- */
-struct zpci_io_slot {
-	struct mutex lock;	/* owns @buf for one request */
-	void *buf;		/* one page: 8-byte aligned, no 4 KiB crossing */
-};
-
-struct zpci_io_region {
-	struct zpci_io_fn fn;
-	struct vfio_zpci_io_header hdr;
-	const struct zpci_io_insn_ops *ops;
-	unsigned int nr_slots;
-	struct zpci_io_slot slots[];
-};
-
-/*
- * A copy of vfio-pci's __vfio_pci_memory_enabled() (drivers/vfio/pci/
- * vfio_pci_config.c), which vfio-pci-core does not export: memory space
- * decoding is on in the virtualised command register (or the device has
- * no command register bit for it) and the device is not in D3.  The caller
- * holds vdev->memory_lock, as vfio-pci's own BAR access does.  It is the
- * only piece of vfio-pci-core the module duplicates.
- */
-static bool zpci_io_memory_enabled(struct vfio_pci_core_device *vdev)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
-
-	return (__force int)pdev->current_state < (__force int)PCI_D3hot &&
-	       (pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY));
-}
 
 static ssize_t zpci_io_read_header(struct zpci_io_region *zr,
 				   char __user *buf, size_t count, loff_t pos)
@@ -86,9 +56,8 @@ static ssize_t zpci_io_read_header(struct zpci_io_region *zr,
  * requests behind it.  If the page went away between the two steps, the
  * slot is dropped and the fault-in repeated.
  */
-static int zpci_io_fetch_block(struct zpci_io_region *zr,
-			       const u8 __user *src, u16 len,
-			       struct zpci_io_slot **slotp)
+int zpci_io_fetch_block(struct zpci_io_region *zr, const u8 __user *src,
+			u16 len, struct zpci_io_slot **slotp)
 {
 	struct zpci_io_slot *slot;
 
@@ -96,17 +65,55 @@ static int zpci_io_fetch_block(struct zpci_io_region *zr,
 		if (fault_in_readable((const char __user *)src, len))
 			return -EFAULT;
 		slot = &zr->slots[raw_smp_processor_id() % zr->nr_slots];
-		if (mutex_lock_killable(&slot->lock))
+		if (mutex_lock_interruptible(&slot->lock))
 			return -EINTR;
 		if (!copy_from_user_nofault(slot->buf, src, len)) {
 			*slotp = slot;
 			return 0;
 		}
 		mutex_unlock(&slot->lock);
-		if (fatal_signal_pending(current))
+		/* the page went away again: no retry past any signal */
+		if (signal_pending(current))
 			return -EINTR;
 		cond_resched();
 	}
+}
+
+/**
+ * zpci_io_run() - issue one checked instruction under memory_lock
+ * @vdev: the device
+ * @zr: its open state
+ * @req: an instruction zpci_io_check_access() accepted
+ * @src: the store data (unused for PCILG)
+ * @resp: receives the outcome when the instruction was issued
+ *
+ * Resets and power transitions take memory_lock for write, so the check
+ * that memory space is enabled and the device is not in D3 holds for the
+ * one instruction.  The function handle is read once: a handle disabled
+ * under the open device is issued as it is, and the instruction's cc 3 is
+ * the one answer for it.
+ *
+ * Return: 0 when the instruction was issued, -EIO when memory space is
+ * disabled or the device is in D3 (as vfio-pci's BAR access), -EINTR on a
+ * fatal signal while waiting for memory_lock.
+ */
+int zpci_io_run(struct vfio_pci_core_device *vdev, struct zpci_io_region *zr,
+		const struct vfio_zpci_io_req *req, const u8 *src,
+		struct vfio_zpci_io_resp *resp)
+{
+	struct zpci_dev *zdev = to_zpci(vdev->pdev);
+	int ret;
+
+	ret = down_read_killable(&vdev->memory_lock);
+	if (ret)
+		return ret;
+	lockdep_assert_held(&vdev->memory_lock);
+	if (__vfio_pci_memory_enabled(vdev))
+		zpci_io_issue(zr->ops, READ_ONCE(zdev->fh), req, src, resp);
+	else
+		ret = -EIO;
+	up_read(&vdev->memory_lock);
+	return ret;
 }
 
 /*
@@ -115,19 +122,19 @@ static int zpci_io_fetch_block(struct zpci_io_region *zr,
  * Nothing is written to user memory unless the instruction was issued.
  */
 static int zpci_io_submit(struct vfio_pci_core_device *vdev,
-			  struct zpci_io_region *zr, const char __user *ubuf)
+			  struct zpci_io_region *zr, const char __user *ubuf,
+			  size_t count)
 {
-	struct zpci_dev *zdev = to_zpci(vdev->pdev);
 	struct zpci_io_slot *slot = NULL;
+	struct vfio_zpci_io_req req = {};
 	struct vfio_zpci_io_resp resp;
-	struct vfio_zpci_io_req req;
 	const u8 __user *udata;
 	u64 small = 0;
 	u8 *src = (u8 *)&small;
-	bool issued = false;
 	int ret;
 
-	if (copy_from_user(&req, ubuf, sizeof(req)))
+	/* zpci_io_check_write(): count <= sizeof(req); the rest reads as 0 */
+	if (copy_from_user(&req, ubuf, count))
 		return -EFAULT;
 	ret = zpci_io_validate(&zr->fn, &req);
 	if (ret)
@@ -144,25 +151,12 @@ static int zpci_io_submit(struct vfio_pci_core_device *vdev,
 		return -EFAULT;
 	}
 
-	/* Resets and power transitions take memory_lock for write */
-	ret = down_read_killable(&vdev->memory_lock);
-	if (ret)
-		goto out;
-	if (!zpci_io_memory_enabled(vdev)) {
-		ret = -EIO;
-	} else if (!zdev_enabled(zdev)) {
-		ret = -ENODEV;
-	} else {
-		zpci_io_issue(zr->ops, READ_ONCE(zdev->fh), &req, src, &resp);
-		issued = true;
-	}
-	up_read(&vdev->memory_lock);
-out:
+	ret = zpci_io_run(vdev, zr, &req, src, &resp);
 	if (slot)
 		mutex_unlock(&slot->lock);
 	/* issued, but the outcome cannot be handed back: say so distinctly */
-	if (issued && copy_to_user(u64_to_user_ptr(req.resp), &resp,
-				   sizeof(resp)))
+	if (!ret && copy_to_user(u64_to_user_ptr(req.resp), &resp,
+				 sizeof(resp)))
 		return -ENOTRECOVERABLE;
 	return ret;
 }
@@ -178,11 +172,10 @@ static ssize_t zpci_io_region_rw(struct vfio_pci_core_device *vdev,
 
 	if (!iswrite) {
 		ret = zpci_io_read_header(zr, buf, count, pos);
-	} else if (pos != VFIO_ZPCI_IO_REQ_OFFSET ||
-		   count != sizeof(struct vfio_zpci_io_req)) {
-		ret = -EINVAL;
 	} else {
-		ret = zpci_io_submit(vdev, zr, buf);
+		ret = zpci_io_check_write(pos, count, zr->hdr.req_size);
+		if (!ret)
+			ret = zpci_io_submit(vdev, zr, buf, count);
 		if (!ret)
 			ret = count;
 	}
@@ -205,6 +198,7 @@ static void zpci_io_region_free(struct zpci_io_region *zr)
 static void zpci_io_region_release(struct vfio_pci_core_device *vdev,
 				   struct vfio_pci_region *region)
 {
+	to_zpci_io_device(vdev)->zr = NULL;
 	zpci_io_region_free(region->data);
 }
 
@@ -246,7 +240,7 @@ static int zpci_io_region_init(struct vfio_pci_core_device *vdev)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		mutex_init(&zr->slots[i].lock);
-		zr->slots[i].buf = (void *)__get_free_page(GFP_KERNEL_ACCOUNT);
+		zr->slots[i].buf = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 		zr->nr_slots++;
 		if (!zr->slots[i].buf) {
 			zpci_io_region_free(zr);
@@ -261,9 +255,12 @@ static int zpci_io_region_init(struct vfio_pci_core_device *vdev)
 						VFIO_REGION_SUBTYPE_IBM_ZPCI_IO,
 						&zpci_io_regops,
 						ZPCI_IO_REGION_SIZE, flags, zr);
-	if (ret)
+	if (ret) {
 		zpci_io_region_free(zr);
-	return ret;
+		return ret;
+	}
+	to_zpci_io_device(vdev)->zr = zr;
+	return 0;
 }
 
 static int zpci_io_open_device(struct vfio_device *core_vdev)
@@ -286,6 +283,7 @@ static int zpci_io_open_device(struct vfio_device *core_vdev)
 	return 0;
 }
 
+/* Every function but ISM: vfio-pci-core's ops, plus the region */
 static const struct vfio_device_ops zpci_io_vfio_pci_ops = {
 	.name		= "zpci-io-vfio-pci",
 	.init		= vfio_pci_core_init_dev,
@@ -313,23 +311,52 @@ static const struct vfio_device_ops zpci_io_vfio_pci_ops = {
 #endif
 };
 
+/* ISM (PFT 5): ism-vfio-pci's region layout and BAR access (ism.c) */
+static const struct vfio_device_ops zpci_io_ism_ops = {
+	.name		= "zpci-io-vfio-pci",
+	.init		= vfio_pci_core_init_dev,
+	.release	= vfio_pci_core_release_dev,
+	.open_device	= zpci_io_open_device,
+	.close_device	= vfio_pci_core_close_device,
+	.ioctl		= zpci_io_ism_ioctl,
+	.device_feature	= vfio_pci_core_ioctl_feature,
+	.read		= zpci_io_ism_read,
+	.write		= zpci_io_ism_write,
+	.request	= vfio_pci_core_request,
+	.match		= vfio_pci_core_match,
+#ifdef ZPCI_IO_HAVE_GET_REGION_INFO_CAPS
+	.get_region_info_caps = zpci_io_ism_get_region_info_caps,
+#endif
+#ifdef ZPCI_IO_HAVE_MATCH_TOKEN_UUID
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
+#endif
+#ifdef ZPCI_IO_HAVE_IOMMUFD_OPS
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+#endif
+};
+
 static int zpci_io_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct vfio_pci_core_device *vdev;
+	struct zpci_dev *zdev = to_zpci(pdev);
+	struct zpci_io_device *zd;
 	int ret;
 
-	if (!to_zpci(pdev))
+	if (!zdev)
 		return -ENODEV;
 
-	vdev = vfio_alloc_device(vfio_pci_core_device, vdev, &pdev->dev,
-				 &zpci_io_vfio_pci_ops);
-	if (IS_ERR(vdev))
-		return PTR_ERR(vdev);
+	zd = vfio_alloc_device(zpci_io_device, core.vdev, &pdev->dev,
+			       zdev->pft == PCI_FUNC_TYPE_ISM ?
+			       &zpci_io_ism_ops : &zpci_io_vfio_pci_ops);
+	if (IS_ERR(zd))
+		return PTR_ERR(zd);
 
-	dev_set_drvdata(&pdev->dev, vdev);
-	ret = vfio_pci_core_register_device(vdev);
+	dev_set_drvdata(&pdev->dev, &zd->core);
+	ret = vfio_pci_core_register_device(&zd->core);
 	if (ret) {
-		vfio_put_device(&vdev->vdev);
+		vfio_put_device(&zd->core.vdev);
 		return ret;
 	}
 	return 0;

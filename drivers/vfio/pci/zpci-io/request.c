@@ -11,7 +11,6 @@
 #include <linux/string.h>
 #include <linux/minmax.h>
 #include <linux/pci.h>
-#include <linux/sizes.h>
 #include <kunit/visibility.h>
 #include <asm/pci.h>
 #include <asm/pci_io.h>
@@ -28,7 +27,13 @@ static bool zpci_io_any_nonzero(const u32 *v, size_t n)
 	return false;
 }
 
-/* PCILG/PCISTG: 1, 2, 4 or 8 bytes inside one doubleword */
+/*
+ * PCILG/PCISTG: 1, 2, 4 or 8 bytes inside one doubleword.  The instruction
+ * defines no other rule, so an access that is not naturally aligned but
+ * stays inside its doubleword (2 bytes at offset 1) is issued as given, and
+ * the function's answer is reported; vfio's standard BAR path would split
+ * it into naturally aligned accesses instead.
+ */
 static int zpci_io_check_single(const struct vfio_zpci_io_req *req)
 {
 	switch (req->len) {
@@ -50,7 +55,7 @@ static int zpci_io_check_block(const struct zpci_io_fn *fn,
 {
 	if (req->len > fn->maxstbl)
 		return -EINVAL;
-	if ((req->offset & (SZ_4K - 1)) + req->len > SZ_4K)
+	if ((req->offset & ZPCI_BOUNDARY_MASK) + req->len > ZPCI_BOUNDARY_SIZE)
 		return -EINVAL;
 	if (fn->relaxed)
 		return req->len ? 0 : -EINVAL;
@@ -66,43 +71,36 @@ static int zpci_io_check_block(const struct zpci_io_fn *fn,
  * @pft: PCI function type reported by CLP
  * @maxstbl: maximum store-block length its function group reports
  *
- * ISM (PFT 5) gets the relaxed length and alignment rules and a limit of
- * one 4 KiB block whatever its group reports: Linux's own ISM driver
- * (drivers/s390/net/ism_drv.c, ism_move()) issues DMB moves of up to
- * PAGE_SIZE bytes ending on a 4 KiB boundary without consulting maxstbl,
- * so the platform accepts them.  Every other function gets the strict
- * rules and its group's maxstbl, capped at 4 KiB.
+ * ISM (PFT 5) gets the relaxed length and alignment rules.  Every function
+ * gets its group's maxstbl, capped at one 4 KiB block (no PCISTB crosses a
+ * 4 KiB boundary), exactly the limit ism-vfio-pci applies: the firmware's
+ * value is honoured, nothing in the public record says it is wrong.
  */
 void zpci_io_fn_limits(struct zpci_io_fn *fn, u8 pft, u16 maxstbl)
 {
 	fn->relaxed = pft == PCI_FUNC_TYPE_ISM;
-	fn->maxstbl = fn->relaxed ? ZPCI_IO_MAX_STBL :
-				    min_t(u16, maxstbl, ZPCI_IO_MAX_STBL);
+	fn->maxstbl = min_t(u16, maxstbl, ZPCI_BOUNDARY_SIZE);
 }
 EXPORT_SYMBOL_IF_KUNIT(zpci_io_fn_limits);
 
 /**
- * zpci_io_validate() - check a request against the function's rules
+ * zpci_io_check_access() - check one instruction against the function
  * @fn: the function's address spaces and limits
- * @req: the request as userspace wrote it
+ * @req: the instruction: @req->op, @req->pcias, @req->offset, @req->len
  *
- * The checks run in the documented order, so a request that breaks several
- * rules gets the errno of the first: -EINVAL for a malformed request
- * (flags and reserved fields, address space, operation, length and
- * alignment, range, a load naming a data buffer), then -EACCES when it
- * touches the MSI-X table, then -EFAULT when it names no response.
+ * The rules every path that issues an instruction shares, the region's
+ * requests and the BAR regions of an ISM function alike: address space,
+ * operation, length and alignment, range (-EINVAL), then the MSI-X table
+ * (-EACCES).
  *
- * Return: 0 if the request may be issued, else the negative errno.
+ * Return: 0 if the instruction may be issued, else the negative errno.
  */
-int zpci_io_validate(const struct zpci_io_fn *fn,
-		     const struct vfio_zpci_io_req *req)
+int zpci_io_check_access(const struct zpci_io_fn *fn,
+			 const struct vfio_zpci_io_req *req)
 {
 	u64 size;
 	int ret;
 
-	if (req->flags ||
-	    zpci_io_any_nonzero(req->reserved, ARRAY_SIZE(req->reserved)))
-		return -EINVAL;
 	if (req->pcias >= VFIO_ZPCI_IO_NUM_BARS)
 		return -EINVAL;
 	size = fn->bar_size[req->pcias];
@@ -111,11 +109,6 @@ int zpci_io_validate(const struct zpci_io_fn *fn,
 
 	switch (req->op) {
 	case VFIO_ZPCI_IO_OP_PCILG:
-		/* the loaded bytes travel in the response */
-		if (req->data)
-			return -EINVAL;
-		ret = zpci_io_check_single(req);
-		break;
 	case VFIO_ZPCI_IO_OP_PCISTG:
 		ret = zpci_io_check_single(req);
 		break;
@@ -137,18 +130,98 @@ int zpci_io_validate(const struct zpci_io_fn *fn,
 	    req->offset + req->len > fn->msix_offset)
 		return -EACCES;
 
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_check_access);
+
+/**
+ * zpci_io_validate() - check a request against the function's rules
+ * @fn: the function's address spaces and limits
+ * @req: the request as userspace wrote it
+ *
+ * The checks run in the documented order, so a request that breaks several
+ * rules gets the errno of the first: -EINVAL for a malformed request
+ * (flags and reserved fields, a load naming a data buffer, then
+ * zpci_io_check_access()'s address space, operation, length and alignment,
+ * range), then -EACCES when it touches the MSI-X table, then -EFAULT when
+ * it names no response.
+ *
+ * Return: 0 if the request may be issued, else the negative errno.
+ */
+int zpci_io_validate(const struct zpci_io_fn *fn,
+		     const struct vfio_zpci_io_req *req)
+{
+	int ret;
+
+	if (req->flags ||
+	    zpci_io_any_nonzero(req->reserved, ARRAY_SIZE(req->reserved)))
+		return -EINVAL;
+	/* the loaded bytes travel in the response */
+	if (req->op == VFIO_ZPCI_IO_OP_PCILG && req->data)
+		return -EINVAL;
+	ret = zpci_io_check_access(fn, req);
+	if (ret)
+		return ret;
 	if (!req->resp)
 		return -EFAULT;
-
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(zpci_io_validate);
 
 /**
+ * zpci_io_check_write() - the request area's size rule
+ * @pos: region offset of the write
+ * @count: bytes written
+ * @req_size: the largest request this kernel understands (header.req_size)
+ *
+ * A request is one write at VFIO_ZPCI_IO_REQ_OFFSET of at least
+ * VFIO_ZPCI_IO_REQ_SIZE_V1 and at most @req_size bytes; the fields a
+ * shorter write leaves out read as zero.  A consumer built for a larger
+ * request writes no more than the header's req_size, so every consumer
+ * talks to every kernel with the fields both know.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int zpci_io_check_write(loff_t pos, size_t count, size_t req_size)
+{
+	if (pos != VFIO_ZPCI_IO_REQ_OFFSET ||
+	    count < VFIO_ZPCI_IO_REQ_SIZE_V1 || count > req_size)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_check_write);
+
+/**
+ * zpci_io_outcome_errno() - the errno a BAR access reports for an outcome
+ * @resp: the outcome of the one instruction the access issued
+ *
+ * The BAR regions of an ISM function report what ism-vfio-pci reports
+ * (-ENXIO for a program exception, -EIO for cc 1 and cc 3) and, where
+ * ism-vfio-pci retries forever, -EBUSY for cc 2.
+ *
+ * Return: 0 for cc 0, else the negative errno.
+ */
+int zpci_io_outcome_errno(const struct vfio_zpci_io_resp *resp)
+{
+	if (resp->flags & VFIO_ZPCI_IO_RESP_EXCEPTION)
+		return -ENXIO;
+	switch (resp->cc) {
+	case 0:
+		return 0;
+	case 2:
+		return -EBUSY;
+	default:
+		return -EIO;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(zpci_io_outcome_errno);
+
+/**
  * zpci_io_issue() - issue one validated request as one instruction
  * @ops: instruction layer
- * @fh: current, enabled function handle
- * @req: a request zpci_io_validate() accepted
+ * @fh: the function handle, read once for this request; a disabled one
+ *      gets cc 3 from the instruction itself
+ * @req: a request zpci_io_validate() or zpci_io_check_access() accepted
  * @src: PCISTG/PCISTB: the @req->len bytes to store (PCISTB: 8-byte
  *       aligned, not crossing a page); unused for PCILG
  * @resp: receives the outcome and a load's bytes; every byte is written
@@ -195,30 +268,6 @@ void zpci_io_issue(const struct zpci_io_insn_ops *ops, u32 fh,
 EXPORT_SYMBOL_IF_KUNIT(zpci_io_issue);
 
 /**
- * zpci_io_execute() - validate, then issue exactly one instruction
- * @fn: the function's address spaces and limits
- * @ops: instruction layer
- * @fh: current, enabled function handle
- * @req: the request
- * @src: store data of at least @req->len bytes (unused for PCILG)
- * @resp: outcome, untouched when the request is refused
- *
- * Return: 0 when the instruction was issued, else zpci_io_validate()'s error.
- */
-int zpci_io_execute(const struct zpci_io_fn *fn,
-		    const struct zpci_io_insn_ops *ops, u32 fh,
-		    const struct vfio_zpci_io_req *req, const u8 *src,
-		    struct vfio_zpci_io_resp *resp)
-{
-	int ret = zpci_io_validate(fn, req);
-
-	if (!ret)
-		zpci_io_issue(ops, fh, req, src, resp);
-	return ret;
-}
-EXPORT_SYMBOL_IF_KUNIT(zpci_io_execute);
-
-/**
  * zpci_io_fill_header() - describe a function to userspace
  * @fn: the function's address spaces and limits
  * @pft: PCI function type
@@ -239,6 +288,7 @@ void zpci_io_fill_header(const struct zpci_io_fn *fn, u8 pft,
 	hdr->hdr_size = sizeof(*hdr);
 	hdr->req_offset = VFIO_ZPCI_IO_REQ_OFFSET;
 	hdr->req_size = sizeof(struct vfio_zpci_io_req);
+	hdr->resp_size = sizeof(struct vfio_zpci_io_resp);
 	hdr->maxstbl = fn->maxstbl;
 	hdr->pft = pft;
 	for (i = 0; i < VFIO_ZPCI_IO_NUM_BARS; i++)

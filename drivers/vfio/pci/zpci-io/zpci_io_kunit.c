@@ -32,7 +32,7 @@ static struct zpci_io_fake {
 	u64 req;
 	u64 offset;
 	u64 stored;			/* PCISTG register */
-	u8 block[ZPCI_IO_MAX_STBL];	/* PCISTB data as the insn saw it */
+	u8 block[ZPCI_BOUNDARY_SIZE];	/* PCISTB data as the insn saw it */
 	const void *block_ptr;
 	u64 load_value;			/* PCILG register to return */
 	struct zpci_io_outcome next;	/* outcome to return */
@@ -76,6 +76,22 @@ static const struct zpci_io_insn_ops fake_ops = {
 	.pcistb	= fake_pcistb,
 };
 
+/*
+ * What the driver does with a request it fetched: validate, and issue
+ * exactly one instruction only if the request passed (zpci_io_submit()).
+ */
+static int validate_then_issue(const struct zpci_io_fn *fn,
+			       const struct zpci_io_insn_ops *ops, u32 fh,
+			       const struct vfio_zpci_io_req *req,
+			       const u8 *src, struct vfio_zpci_io_resp *resp)
+{
+	int ret = zpci_io_validate(fn, req);
+
+	if (!ret)
+		zpci_io_issue(ops, fh, req, src, resp);
+	return ret;
+}
+
 #define TEST_FH		0x80001234U
 #define BAR5_SIZE	BIT_ULL(48)	/* ISM BAR0 is 256 TiB */
 
@@ -92,7 +108,7 @@ static const struct zpci_io_fn strict_fn = {
 static struct zpci_io_fn relaxed_fn;
 
 /* PCISTB-sized data buffer; KUnit runs the cases of a module serially */
-static u64 blockbuf[ZPCI_IO_MAX_STBL / 8];
+static u64 blockbuf[ZPCI_BOUNDARY_SIZE / 8];
 
 static int zpci_io_fake_init(struct kunit *test)
 {
@@ -137,6 +153,11 @@ static const struct req_case req_cases[] = {
 	{ "pcilg_len8_ok", false, LG, 0, 8, 0x8, 0, 0, 0 },
 	{ "pcilg_len8_unaligned_einval", false, LG, 0, 8, 0x1, 0, 0, -EINVAL },
 	{ "pcilg_len0_einval", false, LG, 0, 0, 0, 0, 0, -EINVAL },
+	/* not naturally aligned but inside the doubleword: issued as given */
+	{ "pcilg_len2_odd_offset_inside_dw_ok", false, LG, 0, 2, 0x1, 0, 0, 0 },
+	{ "pcilg_len4_offset2_inside_dw_ok", false, LG, 0, 4, 0x2, 0, 0, 0 },
+	{ "pcistg_len4_offset3_inside_dw_ok", false, STG, 0, 4, 0x3, 0, 0, 0 },
+	{ "pcistg_len4_offset5_crossing_dw_einval", false, STG, 0, 4, 0x5, 0, 0, -EINVAL },
 	{ "pcilg_len3_einval", false, LG, 0, 3, 0, 0, 0, -EINVAL },
 	{ "pcilg_len16_einval", false, LG, 0, 16, 0, 0, 0, -EINVAL },
 	{ "pcilg_relaxed_still_len3_einval", true, LG, 0, 3, 0, 0, 0, -EINVAL },
@@ -258,7 +279,7 @@ static void execute_issues_one_insn_or_none(struct kunit *test)
 	build_req(c, &req);
 	memset(blockbuf, 0, sizeof(blockbuf));
 	memset(&resp, 0xa5, sizeof(resp));
-	ret = zpci_io_execute(case_fn(c), &fake_ops, TEST_FH, &req,
+	ret = validate_then_issue(case_fn(c), &fake_ops, TEST_FH, &req,
 			      (u8 *)blockbuf, &resp);
 	KUNIT_ASSERT_EQ(test, ret, c->expect);
 	if (c->expect) {
@@ -286,7 +307,7 @@ static void run_one(struct kunit *test, u8 op, u16 len, u8 *data,
 	};
 
 	memset(resp, 0xa5, sizeof(*resp));
-	KUNIT_ASSERT_EQ(test, zpci_io_execute(&strict_fn, &fake_ops, TEST_FH,
+	KUNIT_ASSERT_EQ(test, validate_then_issue(&strict_fn, &fake_ops, TEST_FH,
 					      &req, data, resp), 0);
 }
 
@@ -417,7 +438,7 @@ static void issue_encodes_request_register(struct kunit *test)
 	struct vfio_zpci_io_resp resp;
 	u64 buf[3] = { };
 
-	KUNIT_ASSERT_EQ(test, zpci_io_execute(&strict_fn, &fake_ops, TEST_FH,
+	KUNIT_ASSERT_EQ(test, validate_then_issue(&strict_fn, &fake_ops, TEST_FH,
 					      &req, (u8 *)buf, &resp), 0);
 	KUNIT_EXPECT_EQ(test, fake.req, 0x8000123400050018ULL);
 	KUNIT_EXPECT_EQ(test, fake.offset, BAR5_SIZE - 0x1000);
@@ -438,13 +459,13 @@ static void header_describes_function(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hdr.hdr_size, sizeof(hdr));
 	KUNIT_EXPECT_EQ(test, hdr.req_offset, VFIO_ZPCI_IO_REQ_OFFSET);
 	KUNIT_EXPECT_EQ(test, hdr.req_size, sizeof(struct vfio_zpci_io_req));
+	KUNIT_EXPECT_EQ(test, hdr.resp_size, sizeof(struct vfio_zpci_io_resp));
 	KUNIT_EXPECT_EQ(test, hdr.maxstbl, 128);
 	for (i = 0; i < VFIO_ZPCI_IO_NUM_BARS; i++)
 		KUNIT_EXPECT_EQ(test, hdr.bar_size[i], strict_fn.bar_size[i]);
 	KUNIT_EXPECT_EQ(test, hdr.msix_bar, 1);
 	KUNIT_EXPECT_EQ(test, hdr.msix_size, 0xc80);
 	KUNIT_EXPECT_EQ(test, hdr.pad0, 0);
-	KUNIT_EXPECT_EQ(test, hdr.pad1, 0);
 	KUNIT_EXPECT_EQ(test, hdr.pad3, 0);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(hdr.pad2, 0, sizeof(hdr.pad2)));
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(hdr.reserved, 0, sizeof(hdr.reserved)));
@@ -465,9 +486,13 @@ static void header_describes_function(struct kunit *test)
 
 static void uapi_layout_is_fixed(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_header), 128);
-	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_req), 48);
-	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_resp), 16);
+	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_header),
+			VFIO_ZPCI_IO_HDR_SIZE_V1);
+	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_req),
+			VFIO_ZPCI_IO_REQ_SIZE_V1);
+	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_resp),
+			VFIO_ZPCI_IO_RESP_SIZE_V1);
+	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_header, resp_size), 28);
 	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_resp, data), 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_req, offset), 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_req, resp), 24);
@@ -475,8 +500,58 @@ static void uapi_layout_is_fixed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, offsetof(struct vfio_zpci_io_resp, flags), 4);
 }
 
+/*
+ * The request area's growth rule, both directions.  A "newer kernel" is
+ * simulated by a larger req_size: it still takes the version-1 size (an
+ * older consumer) and reads what the write left out as zero; an older
+ * kernel refuses more than it understands, so a newer consumer writes at
+ * most its req_size.
+ */
+static void request_size_rule_both_directions(struct kunit *test)
+{
+	const size_t v1 = VFIO_ZPCI_IO_REQ_SIZE_V1, newer = v1 + 16;
+	const loff_t at = VFIO_ZPCI_IO_REQ_OFFSET;
+
+	KUNIT_EXPECT_EQ(test, sizeof(struct vfio_zpci_io_req), v1);
+	/* this kernel: exactly the version-1 request */
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, v1, v1), 0);
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, v1 - 1, v1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, v1 + 1, v1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, newer, v1), -EINVAL);
+	/* an older consumer on a newer kernel */
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, v1, newer), 0);
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, newer, newer), 0);
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, newer + 8, newer), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at, v1 - 8, newer), -EINVAL);
+	/* anywhere but the request offset */
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(at + 8, v1, newer), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zpci_io_check_write(0, v1, newer), -EINVAL);
+}
+
+/* The errno an ISM BAR access reports for each outcome of its instruction */
+static void bar_access_errno_per_outcome(struct kunit *test)
+{
+	struct vfio_zpci_io_resp resp = { };
+
+	KUNIT_EXPECT_EQ(test, zpci_io_outcome_errno(&resp), 0);
+	resp.cc = 1;
+	resp.status = 12;
+	KUNIT_EXPECT_EQ(test, zpci_io_outcome_errno(&resp), -EIO);
+	resp.cc = 2;
+	resp.status = 0;
+	KUNIT_EXPECT_EQ(test, zpci_io_outcome_errno(&resp), -EBUSY);
+	resp.cc = 3;
+	KUNIT_EXPECT_EQ(test, zpci_io_outcome_errno(&resp), -EIO);
+	resp.cc = 0;
+	resp.flags = VFIO_ZPCI_IO_RESP_EXCEPTION;
+	resp.pic = VFIO_ZPCI_IO_PIC_OPERAND;
+	KUNIT_EXPECT_EQ(test, zpci_io_outcome_errno(&resp), -ENXIO);
+}
+
 static struct kunit_case zpci_io_validate_cases[] = {
 	KUNIT_CASE_PARAM(validate_follows_rules, req_case_gen_params),
+	KUNIT_CASE(request_size_rule_both_directions),
+	KUNIT_CASE(bar_access_errno_per_outcome),
 	KUNIT_CASE(uapi_layout_is_fixed),
 	KUNIT_CASE(header_describes_function),
 	{}
@@ -543,7 +618,7 @@ static int zpci_io_ism_init(struct kunit *test)
 	ism_fn.bar_size[0] = ISM_BAR0_SIZE;
 	ism_fn.bar_size[2] = ISM_CMD_BAR_SIZE;
 	ism_fn.msix_bar = ZPCI_IO_NO_MSIX;	/* ISM interrupts are MSI */
-	zpci_io_fn_limits(&ism_fn, PCI_FUNC_TYPE_ISM, ZPCI_IO_MAX_STBL);
+	zpci_io_fn_limits(&ism_fn, PCI_FUNC_TYPE_ISM, ZPCI_BOUNDARY_SIZE);
 	return 0;
 }
 
@@ -617,7 +692,7 @@ static void ism_expect_one(struct kunit *test, u8 op, u8 pcias, u64 offset,
 	int ret;
 
 	get_random_bytes(src, len);
-	ret = zpci_io_execute(&ism_fn, &fake_ops, TEST_FH, &req, src, &resp);
+	ret = validate_then_issue(&ism_fn, &fake_ops, TEST_FH, &req, src, &resp);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "op %u as %u offset 0x%llx len %u",
 			    op, pcias, offset, len);
 	KUNIT_ASSERT_EQ(test, fake.calls, calls + 1);
@@ -685,24 +760,42 @@ static void ism_move_every_length_and_start_offset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.calls, 2 * ISM_PAGE);
 }
 
-/* ISM's limit is one 4 KiB block, whatever maxstbl its group reports */
-static void ism_limit_is_4k_whatever_group_maxstbl(struct kunit *test)
+/*
+ * ISM's limit is its group's maxstbl, as ism-vfio-pci honours it: a group
+ * that reports 4096 (the emulator, and what ism_drv's page-sized moves
+ * need) takes page moves, a smaller value is not raised.
+ */
+static void ism_limit_is_group_maxstbl(struct kunit *test)
 {
 	static const u16 reported[] = { 0, 128, 2048, 4096, 0xffff };
-	const struct ism_shape c = { .dmb_tok = TOK_LOW };
+	struct vfio_zpci_io_req page = {
+		.op = STB, .pcias = 0, .len = ISM_PAGE, .offset = TOK_LOW,
+		.data = TEST_DATA, .resp = TEST_RESP,
+	};
+	struct vfio_zpci_io_req at_limit = page;
 	struct vfio_zpci_io_header hdr;
+	u16 want;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(reported); i++) {
+		want = min_t(u16, reported[i], ZPCI_BOUNDARY_SIZE);
 		zpci_io_fn_limits(&ism_fn, PCI_FUNC_TYPE_ISM, reported[i]);
 		KUNIT_EXPECT_TRUE(test, ism_fn.relaxed);
-		KUNIT_EXPECT_EQ(test, ism_fn.maxstbl, ZPCI_IO_MAX_STBL);
-		KUNIT_EXPECT_EQ(test, ism_move(test, &c, 0, ISM_PAGE), 1);
+		KUNIT_EXPECT_EQ(test, ism_fn.maxstbl, want);
+		KUNIT_EXPECT_EQ(test, zpci_io_validate(&ism_fn, &page),
+				want == ISM_PAGE ? 0 : -EINVAL);
+		at_limit.len = want + 1;
+		KUNIT_EXPECT_EQ(test, zpci_io_validate(&ism_fn, &at_limit),
+				-EINVAL);
+		at_limit.len = want;
+		KUNIT_EXPECT_EQ(test, zpci_io_validate(&ism_fn, &at_limit),
+				want ? 0 : -EINVAL);
 		zpci_io_fill_header(&ism_fn, PCI_FUNC_TYPE_ISM, &hdr);
-		KUNIT_EXPECT_EQ(test, hdr.maxstbl, ZPCI_IO_MAX_STBL);
+		KUNIT_EXPECT_EQ(test, hdr.maxstbl, want);
 		KUNIT_EXPECT_EQ(test, hdr.flags, VFIO_ZPCI_IO_HDR_NON_MIO |
 				VFIO_ZPCI_IO_HDR_RELAXED);
 	}
+	zpci_io_fn_limits(&ism_fn, PCI_FUNC_TYPE_ISM, ZPCI_BOUNDARY_SIZE);
 }
 
 /* Other functions keep the strict rules and their group's maxstbl */
@@ -714,7 +807,7 @@ static void strict_limit_is_group_maxstbl_capped_at_4k(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fn.relaxed);
 	KUNIT_EXPECT_EQ(test, fn.maxstbl, 128);
 	zpci_io_fn_limits(&fn, 0, 0xffff);
-	KUNIT_EXPECT_EQ(test, fn.maxstbl, ZPCI_IO_MAX_STBL);
+	KUNIT_EXPECT_EQ(test, fn.maxstbl, ZPCI_BOUNDARY_SIZE);
 }
 
 /* What ISM needs and the strict rules refuse: the reason PFT 5 is relaxed */
@@ -734,7 +827,7 @@ static void ism_header_write_is_refused_by_strict_rules(struct kunit *test)
 static struct kunit_case zpci_io_ism_cases[] = {
 	KUNIT_CASE_PARAM(ism_driver_request_is_one_insn, ism_shape_gen_params),
 	KUNIT_CASE(ism_move_every_length_and_start_offset),
-	KUNIT_CASE(ism_limit_is_4k_whatever_group_maxstbl),
+	KUNIT_CASE(ism_limit_is_group_maxstbl),
 	KUNIT_CASE(strict_limit_is_group_maxstbl_capped_at_4k),
 	KUNIT_CASE(ism_header_write_is_refused_by_strict_rules),
 	{}
@@ -1258,19 +1351,19 @@ static void hw_ism_pcistb_4096_bytes_at_4k_boundary_moves_whole(struct kunit *te
 	u8 *src;
 
 	ism = hw_ism_setup(test);
-	src = kunit_kmalloc(test, ZPCI_IO_MAX_STBL, GFP_KERNEL);
+	src = kunit_kmalloc(test, ZPCI_BOUNDARY_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, src);
-	get_random_bytes(src, ZPCI_IO_MAX_STBL);
+	get_random_bytes(src, ZPCI_BOUNDARY_SIZE);
 	memset(ism->dmb, 0xa5, HW_ISM_DMB_LEN);
 	/* the DMB's second page: offset 4096, a 4 KiB boundary */
 	out = hw_block(ctx, HW_ISM_DMB_BAR,
-		       ism->token | (u64)HW_ISM_SBA_IDX << 24 | ZPCI_IO_MAX_STBL,
-		       ZPCI_IO_MAX_STBL, src);
+		       ism->token | (u64)HW_ISM_SBA_IDX << 24 | ZPCI_BOUNDARY_SIZE,
+		       ZPCI_BOUNDARY_SIZE, src);
 	KUNIT_ASSERT_FALSE(test, out.exception);
 	KUNIT_ASSERT_EQ(test, out.cc, 0);
-	KUNIT_EXPECT_EQ(test, memcmp(ism->dmb + ZPCI_IO_MAX_STBL, src,
-				     ZPCI_IO_MAX_STBL), 0);
-	KUNIT_EXPECT_TRUE(test, !memchr_inv(ism->dmb, 0xa5, ZPCI_IO_MAX_STBL));
+	KUNIT_EXPECT_EQ(test, memcmp(ism->dmb + ZPCI_BOUNDARY_SIZE, src,
+				     ZPCI_BOUNDARY_SIZE), 0);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(ism->dmb, 0xa5, ZPCI_BOUNDARY_SIZE));
 }
 
 /* The move's offset names the DMB: past its end nothing is written */

@@ -107,7 +107,7 @@ TEST_F(leak, header_padding_reserved_and_absent_fields_are_zero)
 	int i;
 
 	ASSERT_EQ(0, h->pad0);
-	ASSERT_EQ(0, h->pad1);
+	ASSERT_EQ(VFIO_ZPCI_IO_RESP_SIZE_V1, h->resp_size);
 	ASSERT_TRUE(all_bytes(h->pad2, 0, sizeof(h->pad2)));
 	ASSERT_EQ(0, h->pad3);
 	ASSERT_TRUE(all_bytes(h->reserved, 0, sizeof(h->reserved)));

@@ -18,8 +18,11 @@
  *  (d) what each reports when the device refuses a move: to an unknown
  *      token, and past the DMB's end.
  *
- * These tests record today's behaviour and what the drivers' code
- * explains; they change nothing in a driver.  The tests run in the order
+ * vfio-pci's rows record what vfio-pci-core does with ISM; ism_vfio_pci's
+ * rows are the behaviour ours must offer unchanged on its standard
+ * regions (same layout, same data, same measurement-block counts, same
+ * errno), with the zPCI I/O region and its exact outcome on top.  The
+ * tests change nothing in a driver.  The tests run in the order
  * written (ours, vfio-pci, ism_vfio_pci, ours again) and share ism2's GID
  * and the DMB through a shared page; the last one unregisters the DMB,
  * unloads ism_vfio_pci and leaves ism2 with zpci-io-vfio-pci.
@@ -459,8 +462,8 @@ static void need_dmb(struct __test_metadata *_metadata)
 }
 
 /*
- * vfio-pci-core's BAR path (vfio-pci, and ours on the standard regions)
- * has no mapping of an ISM BAR: the s390 PCI fixup marks ISM's BARs
+ * vfio-pci-core's BAR path (vfio-pci; ours before it took ism_vfio_pci's
+ * layout) has no mapping of an ISM BAR: the s390 PCI fixup marks ISM's BARs
  * non-mappable (arch/s390/pci/pci_fixup.c), so vfio_pci_core_map_bars()
  * leaves barmap[] at -ENODEV, which vfio_pci_bar_rw() returns through
  * vfio_pci_core_get_iomap() before any instruction.  Every access of BAR0
@@ -551,25 +554,28 @@ static void moves_land_whole(struct __test_metadata *_metadata,
 }
 
 /*
- * ism_vfio_pci: the device refuses the PCISTB (operand exception);
- * __zpci_store_block() returns the exception's -ENXIO, and pwrite() that.
+ * The device refuses the PCISTB (operand exception) and the BAR pwrite
+ * fails with ENXIO: ism_vfio_pci returns __zpci_store_block()'s -ENXIO,
+ * which logs the failed instruction in pci_error; ours issues its own
+ * instruction (no pci_error entry) and maps the exception to the same
+ * errno.
  */
-static void ism_vfio_refusal_is_enxio(struct __test_metadata *_metadata,
-				      struct zio_dev *d, uint64_t tok,
-				      uint32_t off, uint16_t len,
-				      const char *what)
+static void bar_refusal_is_enxio(struct __test_metadata *_metadata,
+				 struct zio_dev *d, const char *drv,
+				 uint64_t tok, uint32_t off, uint16_t len,
+				 const char *what)
 {
 	struct move_obs o;
 
 	need_dmb(_metadata);
 	ASSERT_EQ(0, do_move(d, 0, tok, off, len, &o));
-	move_table(ISM_VFIO, what, len, &o, 0);
+	move_table(drv, what, len, &o, 0);
 	ASSERT_EQ(-1, o.wrote);
 	ASSERT_EQ(ENXIO, o.err);
 	ASSERT_EQ(0, o.landed);
 	ASSERT_TRUE(o.clean);
 	ASSERT_EQ(0, o.cost.stb + o.cost.stg + o.cost.lg);
-	ASSERT_EQ(1, o.cost.stb_failed);
+	ASSERT_EQ(strcmp(drv, ISM_VFIO) ? 0 : 1, o.cost.stb_failed);
 	ASSERT_EQ(0, o.cost.stg_failed);
 }
 
@@ -608,18 +614,28 @@ TEST_F_TIMEOUT(ism2, zpci_io_vfio_pci_holds_ism2_at_start, TIMEOUT)
 		TH_LOG("no peer module: %s", strerror(errno));
 }
 
-TEST_F_TIMEOUT(ism2, zpci_io_region_info_adds_the_zpci_io_region_to_vfio_pci_layout,
+/*
+ * ism_vfio_pci's layout (index << 48: config, BAR0-5 with their sizes,
+ * READ|WRITE, no mmap, no ROM), and the zPCI I/O region at its own index
+ * in the same layout.
+ */
+TEST_F_TIMEOUT(ism2, zpci_io_region_info_is_ism_vfio_pci_layout_plus_the_region,
 	       TIMEOUT)
 {
-	struct region r;
+	struct region r, rom;
 
 	ASSERT_EQ(0, use_driver(&self->d, OURS));
-	check_bars(_metadata, OURS, &self->d, CORE_SHIFT);
+	check_bars(_metadata, OURS, &self->d, ISM_VFIO_SHIFT);
 	ASSERT_EQ(VFIO_PCI_NUM_REGIONS + 1, self->d.info.num_regions);
+	ASSERT_EQ((uint64_t)VFIO_PCI_CONFIG_REGION_INDEX << ISM_VFIO_SHIFT,
+		  self->d.config_offset);
+	region_get(self->d.device, VFIO_PCI_ROM_REGION_INDEX, &rom);
+	region_table(OURS, "ROM", VFIO_PCI_ROM_REGION_INDEX, &rom);
+	ASSERT_EQ(EINVAL, rom.err);
 	region_get(self->d.device, self->d.region_index, &r);
 	region_table(OURS, "zPCI I/O region", self->d.region_index, &r);
 	ASSERT_EQ(VFIO_PCI_NUM_REGIONS, self->d.region_index);
-	ASSERT_EQ((uint64_t)VFIO_PCI_NUM_REGIONS << CORE_SHIFT, r.offset);
+	ASSERT_EQ((uint64_t)VFIO_PCI_NUM_REGIONS << ISM_VFIO_SHIFT, r.offset);
 	ASSERT_EQ(VFIO_ZPCI_IO_REQ_OFFSET + sizeof(struct vfio_zpci_io_req),
 		  r.size);
 	ASSERT_EQ(RW | VFIO_REGION_INFO_FLAG_CAPS, r.flags);
@@ -627,7 +643,7 @@ TEST_F_TIMEOUT(ism2, zpci_io_region_info_adds_the_zpci_io_region_to_vfio_pci_lay
 	ASSERT_EQ(VFIO_REGION_TYPE_PCI_VENDOR_TYPE | ZIO_VENDOR_IBM,
 		  r.cap_type);
 	ASSERT_EQ(VFIO_REGION_SUBTYPE_IBM_ZPCI_IO, r.cap_subtype);
-	/* ISM: relaxed PCISTB rules, one 4 KiB block, function type 5 */
+	/* ISM: relaxed PCISTB rules, the group's maxstbl, function type 5 */
 	table(OURS, "zPCI I/O header",
 	      "flags 0x%x maxstbl %u pft %u bar_size[0] 0x%llx bar_size[2] 0x%llx",
 	      self->d.hdr.flags, self->d.hdr.maxstbl, self->d.hdr.pft,
@@ -639,6 +655,42 @@ TEST_F_TIMEOUT(ism2, zpci_io_region_info_adds_the_zpci_io_region_to_vfio_pci_lay
 	ASSERT_EQ(5, self->d.hdr.pft);
 	ASSERT_EQ(ZIO_ISM_DMB_BAR_SIZE, self->d.hdr.bar_size[0]);
 	ASSERT_EQ(ZIO_ISM_CMD_AREA_SIZE, self->d.hdr.bar_size[2]);
+}
+
+/*
+ * The device file in the ISM layout: mmap of a BAR is refused, and so is
+ * an ioeventfd (vfio-pci-core would decode its offset in the 40-bit
+ * layout and store through ioremap); config space is vfio's virtualised
+ * view at its own offset.
+ */
+TEST_F_TIMEOUT(ism2, zpci_io_no_mmap_no_ioeventfd_config_virtualised,
+	       TIMEOUT)
+{
+	struct vfio_device_ioeventfd ev = {
+		.argsz = sizeof(ev), .flags = VFIO_DEVICE_IOEVENTFD_64,
+		.fd = -1,
+	};
+	uint16_t vendor = 0, dev = 0;
+	void *p;
+	int ret;
+
+	ASSERT_EQ(0, use_driver(&self->d, OURS));
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->d.device, self->d.bar_offset[ZIO_ISM_CMD_BAR]);
+	table(OURS, "mmap BAR2", "%s", p == MAP_FAILED ? strerror(errno) : "mapped");
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EINVAL, errno);
+	ev.offset = self->d.bar_offset[ZIO_ISM_CMD_BAR];
+	ret = ioctl(self->d.device, VFIO_DEVICE_IOEVENTFD, &ev);
+	table(OURS, "VFIO_DEVICE_IOEVENTFD on BAR2", "%s",
+	      ret ? strerror(errno) : "accepted");
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(2, pread(self->d.device, &vendor, 2, self->d.config_offset));
+	ASSERT_EQ(2, pread(self->d.device, &dev, 2, self->d.config_offset + 2));
+	/* config space is little-endian */
+	ASSERT_EQ(0x1014, le16toh(vendor));
+	ASSERT_EQ(0x04ed, le16toh(dev));
 }
 
 /*
@@ -710,32 +762,27 @@ TEST_F_TIMEOUT(ism2, zpci_io_region_unknown_command_is_answered_with_ret_1,
 }
 
 /*
- * Our standard regions are vfio-pci-core's (core_move_fails_enodev()):
- * the command's pwrite and the response's pread both fail with ENODEV.
- * The command area, read back through the region, still holds the answer
- * to the unknown command issued just before: READ_GID never executed.
- * (Opening the device resets the function, which clears the area: both
- * happen on one open device.)
+ * Our BAR2 region as ism_vfio_pci's: the header by one 8-byte PCISTB (which
+ * executes the command), the response by two 8-byte PCILGs, the same GID.
  */
-TEST_F_TIMEOUT(ism2, zpci_io_bar2_command_fails_enodev_no_instruction,
-	       TIMEOUT)
+TEST_F_TIMEOUT(ism2, zpci_io_bar2_read_gid_is_one_pcistb_two_pcilg, TIMEOUT)
 {
-	struct vfio_zpci_io_resp out;
-	uint8_t area[ZIO_ISM_READ_GID_RSP_LEN];
-	struct zio_ism_rsp rsp;
 	struct cmd_obs o;
-	uint16_t off;
 
 	ASSERT_EQ(0, use_driver(&self->d, OURS));
-	ASSERT_EQ(0, region_cmd(&self->d, 0xff, &o, &out));
-	ASSERT_EQ(0xff, o.rsp.cmd);
-	core_cmd_fails_enodev(_metadata, &self->d, OURS);
-	for (off = 0; off < sizeof(area); off += 8)
-		ASSERT_EQ(0, zio_request(&self->d, VFIO_ZPCI_IO_OP_PCILG,
-					 ZIO_ISM_CMD_BAR, off, area + off, 8,
-					 &out));
-	zio_ism_parse_rsp(area, &rsp);
-	ASSERT_EQ(0xff, rsp.cmd);
+	ASSERT_EQ(0, std_read_gid(&self->d, &o));
+	std_cmd_table(OURS, &o);
+	ASSERT_EQ(ZIO_ISM_HDR_LEN, o.wrote);
+	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.read);
+	ASSERT_EQ(ZIO_ISM_READ_GID, o.rsp.cmd);
+	ASSERT_EQ(0, o.rsp.ret);
+	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.rsp.len);
+	ASSERT_EQ(sh->gid, o.rsp.data);
+	ASSERT_EQ(2, o.cost.lg);
+	ASSERT_EQ(0, o.cost.stg);
+	ASSERT_EQ(1, o.cost.stb);
+	ASSERT_EQ(0, o.cost.lg_failed + o.cost.stg_failed +
+		     o.cost.stb_failed);
 }
 
 TEST_F_TIMEOUT(ism2, zpci_io_region_moves_land_whole_one_pcistb_each, TIMEOUT)
@@ -744,10 +791,19 @@ TEST_F_TIMEOUT(ism2, zpci_io_region_moves_land_whole_one_pcistb_each, TIMEOUT)
 	moves_land_whole(_metadata, &self->d, OURS, 1);
 }
 
-TEST_F_TIMEOUT(ism2, zpci_io_bar0_moves_fail_enodev_no_instruction, TIMEOUT)
+TEST_F_TIMEOUT(ism2, zpci_io_bar0_moves_land_whole_one_pcistb_each, TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, OURS));
-	core_moves_fail_enodev(_metadata, &self->d, OURS);
+	moves_land_whole(_metadata, &self->d, OURS, 0);
+}
+
+/* All of BAR0 is reachable, as with ism_vfio_pci */
+TEST_F_TIMEOUT(ism2, zpci_io_bar0_beyond_1tib_reaches_the_device, TIMEOUT)
+{
+	ASSERT_EQ(0, use_driver(&self->d, OURS));
+	ASSERT_NE(0x100ULL << 32, sh->token);
+	bar_refusal_is_enxio(_metadata, &self->d, OURS, 0x100ULL << 32, 0, 8,
+			     "move 8 B to token 0x100 (BAR0 offset 1 TiB) by BAR0 pwrite");
 }
 
 TEST_F_TIMEOUT(ism2, zpci_io_region_move_to_unknown_token_is_operand_exception,
@@ -768,21 +824,19 @@ TEST_F_TIMEOUT(ism2, zpci_io_region_move_past_dmb_end_is_operand_exception,
 				      "move 16 B over the DMB end by region PCISTB");
 }
 
-TEST_F_TIMEOUT(ism2, zpci_io_bar0_move_to_unknown_token_fails_enodev_alike,
-	       TIMEOUT)
+TEST_F_TIMEOUT(ism2, zpci_io_bar0_move_to_unknown_token_fails_enxio, TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, OURS));
-	core_move_fails_enodev(_metadata, &self->d, OURS, UNKNOWN_TOKEN, 0, 256,
-			       "move 256 B to unknown token 0 by BAR0 pwrite");
+	bar_refusal_is_enxio(_metadata, &self->d, OURS, UNKNOWN_TOKEN, 0, 256,
+			     "move 256 B to unknown token 0 by BAR0 pwrite");
 }
 
-TEST_F_TIMEOUT(ism2, zpci_io_bar0_move_past_dmb_end_fails_enodev_alike,
-	       TIMEOUT)
+TEST_F_TIMEOUT(ism2, zpci_io_bar0_move_past_dmb_end_fails_enxio, TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, OURS));
-	core_move_fails_enodev(_metadata, &self->d, OURS, sh->token,
-			       PAST_END_OFF, PAST_END_LEN,
-			       "move 16 B over the DMB end by BAR0 pwrite");
+	bar_refusal_is_enxio(_metadata, &self->d, OURS, sh->token,
+			     PAST_END_OFF, PAST_END_LEN,
+			     "move 16 B over the DMB end by BAR0 pwrite");
 }
 
 /* ==== vfio-pci ======================================================= */
@@ -905,7 +959,8 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_beyond_1tib_reaches_the_device, TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
 	ASSERT_NE(0x100ULL << 32, sh->token);
-	ism_vfio_refusal_is_enxio(_metadata, &self->d, 0x100ULL << 32, 0, 8,
+	bar_refusal_is_enxio(_metadata, &self->d, ISM_VFIO,
+				     0x100ULL << 32, 0, 8,
 				  "move 8 B to token 0x100 (BAR0 offset 1 TiB) by BAR0 pwrite");
 }
 
@@ -943,14 +998,16 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_move_to_unknown_token_fails_enxio,
 	       TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
-	ism_vfio_refusal_is_enxio(_metadata, &self->d, UNKNOWN_TOKEN, 0, 256,
+	bar_refusal_is_enxio(_metadata, &self->d, ISM_VFIO,
+				     UNKNOWN_TOKEN, 0, 256,
 				  "move 256 B to unknown token 0 by BAR0 pwrite");
 }
 
 TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_move_past_dmb_end_fails_enxio, TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
-	ism_vfio_refusal_is_enxio(_metadata, &self->d, sh->token, PAST_END_OFF,
+	bar_refusal_is_enxio(_metadata, &self->d, ISM_VFIO,
+				     sh->token, PAST_END_OFF,
 				  PAST_END_LEN,
 				  "move 16 B over the DMB end by BAR0 pwrite");
 }
