@@ -80,7 +80,16 @@ deb_check() {
 	[ -f "$dir/tool-root/usr/share/man/man8/zpci-io.8.gz" ] ||
 		die "${tool##*/}: no zpci-io(8)"
 
-	log "Debian packages (-a $arch): source, ${dkms##*/}, ${tool##*/}: lintian clean, contents checked ($((SECONDS - start)) s)"
+	# installing the packages changes what no function binds to: neither
+	# ships a modprobe.d, modules-load.d or udev rule, or a driverctl entry
+	for f in "$dir/dkms-root" "$dir/tool-root"; do
+		f=$(cd "$f" && find . -type f \( -path '*/modprobe.d/*' -o \
+			-path '*/modules-load.d/*' -o -path '*/udev/*' -o \
+			-path '*/driverctl*' \) | head -n1)
+		[ -z "$f" ] || die "a package ships binding configuration: $f"
+	done
+
+	log "Debian packages (-a $arch): source, ${dkms##*/}, ${tool##*/}: lintian clean, contents checked, no binding configuration ($((SECONDS - start)) s)"
 	if [ -n "$kbuild" ]; then
 		deb_dkms_build "$kbuild" "$dir" "$name" "$ver"
 	fi
@@ -114,5 +123,10 @@ deb_dkms_build() {
 	[ -n "$ko" ] || die "dkms build of the packaged source left no module"
 	[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$rel" ] ||
 		die "the packaged source's module is not built for $rel"
+	# driver_override only: a vfio_pci: alias, which no uevent carries
+	modinfo -F alias "$ko" | grep -q . ||
+		die "the packaged module has no alias"
+	! modinfo -F alias "$ko" | grep -qv '^vfio_pci:' ||
+		die "the packaged module has an alias a device's uevent matches"
 	log "packaged DKMS source: dkms add + build for $rel (s390x): ok ($((SECONDS - start)) s)"
 }

@@ -525,9 +525,17 @@ static void mode_demo(const char *rng)
 	zio_module_unload("zpci_io_vfio_pci");
 }
 
+/*
+ * The virtio function's benchmark; on a kernel with dibs the ISM one too:
+ * ism2 bound to ours, ism0 and ism1 to Linux's ism driver, the dibs peer
+ * module owning the DMB the moves go to.
+ */
 static void mode_bench(const char *rng)
 {
 	char *argv[] = { "/bin/zpci-io", "bench", (char *)rng, NULL };
+	char ism[ISM_NUM][256] = { "", "", "" };
+	char *ism_argv[] = { "/bin/zpci-io-ism-bench", ism[ISM_OURS], NULL };
+	int dibs = !access(DIBS_KO, R_OK);
 
 	zio_module_load(DRIVER_KO, "");
 	if (zio_bind(rng)) {
@@ -536,6 +544,12 @@ static void mode_bench(const char *rng)
 	}
 	run_program("bench", argv, TEST_TIMEOUT);
 	zio_unbind(rng);
+	if (dibs) {
+		ism_find(ism);
+		ism_setup(ism, dibs);
+		run_program("bench", ism_argv, TEST_TIMEOUT);
+		ism_teardown(ism, dibs);
+	}
 	zio_module_unload("zpci_io_vfio_pci");
 }
 

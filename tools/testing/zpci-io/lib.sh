@@ -359,6 +359,10 @@ build_userspace() {
 	fi
 	make -s -C "$REPO/tools/zpci-io" CC=s390x-linux-gnu-gcc \
 		OUTPUT="$STAGE/root/bin" >&2 || die "zpci-io tool build failed"
+	# make bench: ISM moves into the dibs peer's DMB, three ways
+	cross_cc "$STAGE/root/bin/zpci-io-ism-bench" -I"$REPO/tools/zpci-io" \
+		-I"$REPO/tools/testing/selftests/drivers/s390x/zpci_io" \
+		"$HARNESS/ism-bench.c" "$REPO/tools/zpci-io/zpci_io_lib.c"
 	for t in "$REPO"/drivers/vfio/pci/zpci-io/*.ko; do
 		cp "$t" "$STAGE/root/lib/modules/"
 	done

@@ -176,6 +176,35 @@ static inline void zio_ism_pattern(uint8_t *buf, size_t len,
 
 /* ---- the peer module's debugfs interface (numbers base 0) ----------- */
 
+/*
+ * @bdf bound to driver @drv (first loading module @ko, if given, for a
+ * driver that is not loaded yet) and its device open in @d: with the zPCI
+ * I/O region for zpci-io-vfio-pci, the device alone for any other driver.
+ */
+static inline int zio_ism_use_driver(const char *bdf, const char *drv,
+				     const char *ko, struct zio_dev *d)
+{
+	char cur[128];
+	int ret;
+
+	zio_close(d);
+	zio_bound_driver(bdf, cur, sizeof(cur));
+	if (strcmp(cur, drv)) {
+		if (ko) {
+			ret = zio_module_load(ko, "");
+			if (ret && ret != -EEXIST)
+				return ret;
+		}
+		ret = zio_unbind_driver(bdf);
+		if (!ret)
+			ret = zio_bind_driver(bdf, drv);
+		if (ret)
+			return ret;
+	}
+	return strcmp(drv, ZIO_DRIVER) ? zio_open_device(bdf, d) :
+					 zio_open(bdf, d);
+}
+
 #define ZIO_ISM_PEER_DIR	"/sys/kernel/debug/zpci_io_ism_peer/"
 
 static inline int zio_ism_peer_write(const char *file, const char *val)

@@ -23,7 +23,8 @@
  * regions (same layout, same data, same measurement-block counts, same
  * errno), with the zPCI I/O region and its exact outcome on top.  The
  * tests change nothing in a driver.  The tests run in the order
- * written (ours, vfio-pci, ism_vfio_pci, ours again) and share ism2's GID
+ * written (ours, vfio-pci, ism_vfio_pci, Linux's ism without an override
+ * and an administrator's driverctl sequence, ours again) and share ism2's GID
  * and the DMB through a shared page; the last one unregisters the DMB,
  * unloads ism_vfio_pci and leaves ism2 with zpci-io-vfio-pci.
  *
@@ -132,24 +133,8 @@ FIXTURE_TEARDOWN(ism2)
 /* ism2 bound to @drv (loading ism_vfio_pci first) and its device open */
 static int use_driver(struct zio_dev *d, const char *drv)
 {
-	char cur[128];
-	int ret;
-
-	zio_close(d);
-	zio_bound_driver(bdf, cur, sizeof(cur));
-	if (strcmp(cur, drv)) {
-		if (!strcmp(drv, ISM_VFIO)) {
-			ret = zio_module_load(ISM_VFIO_KO, "");
-			if (ret && ret != -EEXIST)
-				return ret;
-		}
-		ret = zio_unbind_driver(bdf);
-		if (!ret)
-			ret = zio_bind_driver(bdf, drv);
-		if (ret)
-			return ret;
-	}
-	return strcmp(drv, OURS) ? zio_open_device(bdf, d) : zio_open(bdf, d);
+	return zio_ism_use_driver(bdf, drv,
+				  strcmp(drv, ISM_VFIO) ? NULL : ISM_VFIO_KO, d);
 }
 
 /* ---- instruction counts --------------------------------------------- */
@@ -1010,6 +995,63 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_move_past_dmb_end_fails_enxio, TIMEOUT)
 				     sh->token, PAST_END_OFF,
 				  PAST_END_LEN,
 				  "move 16 B over the DMB end by BAR0 pwrite");
+}
+
+/* ==== what an administrator's binding does ============================ */
+
+#define ISM_DRIVER	"ism"
+
+/*
+ * Our module is loaded and claims ISM only through driver_override (its
+ * alias is vfio_pci:..., never pci:...): an ISM function without an
+ * override that is probed binds Linux's ism driver, the default an
+ * installed zpci-io-vfio-pci leaves alone.
+ */
+TEST_F_TIMEOUT(ism2, ism2_without_override_binds_ism_driver_not_ours, TIMEOUT)
+{
+	char drv[128];
+
+	zio_close(&self->d);
+	ASSERT_EQ(0, zio_unbind_driver(bdf));
+	ASSERT_EQ(0, zio_set_driver_override(bdf, "\n"));
+	zio_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	table("default", "probed without driver_override", "%s",
+	      drv[0] ? drv : "(none)");
+	ASSERT_STREQ(ISM_DRIVER, drv);
+	ASSERT_EQ(0, access("/sys/module/zpci_io_vfio_pci", F_OK));
+}
+
+/*
+ * What "driverctl set-override <bdf> zpci-io-vfio-pci" does (and, from
+ * its udev rule, again on every add of the function): set driver_override,
+ * unbind the current driver, probe.  The function leaves ism for ours, and
+ * the region is there; "unset-override" is the same with an empty
+ * override, back to ism.
+ */
+TEST_F_TIMEOUT(ism2, driverctl_sequence_moves_ism2_from_ism_to_ours_and_back,
+	       TIMEOUT)
+{
+	char drv[128];
+
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	ASSERT_STREQ(ISM_DRIVER, drv);
+	ASSERT_EQ(0, zio_set_driver_override(bdf, OURS));
+	ASSERT_EQ(0, zio_unbind_driver(bdf));
+	zio_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	table("driverctl", "set-override zpci-io-vfio-pci", "%s", drv);
+	ASSERT_STREQ(OURS, drv);
+	ASSERT_EQ(0, zio_open(bdf, &self->d));
+	ASSERT_EQ(5, self->d.hdr.pft);
+	zio_close(&self->d);
+
+	ASSERT_EQ(0, zio_set_driver_override(bdf, "\n"));
+	ASSERT_EQ(0, zio_unbind_driver(bdf));
+	zio_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	table("driverctl", "unset-override", "%s", drv);
+	ASSERT_STREQ(ISM_DRIVER, drv);
 }
 
 /* ==== back to zpci-io-vfio-pci, and clean up ========================== */
