@@ -12,6 +12,7 @@
 #include <kunit/visibility.h>
 #include <asm/asm-extable.h>
 #include <asm/lowcore.h>
+#include <asm/pci_io.h>
 #include <asm/types.h>
 
 #include "zpci_io.h"
@@ -89,6 +90,11 @@ static void zpci_io_hw_pcistg(u64 req, u64 offset, u64 data,
 	local_irq_restore(flags);
 }
 
+/* The store block's operand as the instruction reads it: up to 4 KiB */
+struct zpci_io_block {
+	u8 b[ZPCI_BOUNDARY_SIZE];
+};
+
 static void zpci_io_hw_pcistb(u64 req, u64 offset, const void *data,
 			      struct zpci_io_outcome *out)
 {
@@ -102,8 +108,9 @@ static void zpci_io_hw_pcistb(u64 req, u64 offset, const void *data,
 		"1:\n"
 		EX_TABLE(0b, 1b)
 		: [cc] "+d" (cc), [req] "+d" (req)
-		: [offset] "d" (offset), [data] "Q" (*(const u64 *)data)
-		: "cc", "memory");
+		: [offset] "d" (offset),
+		  [data] "Q" (*(const struct zpci_io_block *)data)
+		: "cc");
 	zpci_io_outcome(out, cc, req);
 	local_irq_restore(flags);
 }
