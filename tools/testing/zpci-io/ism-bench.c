@@ -35,7 +35,7 @@
 #define FMB_WAIT_S	15
 
 static const uint16_t sizes[] = { 1, 8, 13, 64, 256, 1024, 4096 };
-#define NR_SIZES	(sizeof(sizes) / sizeof(sizes[0]))
+#define NR_SIZES	ARRAY_SIZE(sizes)
 
 enum way { OURS_BAR, OURS_REGION, ISM_VFIO_BAR, OURS_BAR_AGAIN, NR_WAYS };
 

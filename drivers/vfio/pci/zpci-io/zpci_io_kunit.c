@@ -280,7 +280,7 @@ static void execute_issues_one_insn_or_none(struct kunit *test)
 	memset(blockbuf, 0, sizeof(blockbuf));
 	memset(&resp, 0xa5, sizeof(resp));
 	ret = validate_then_issue(case_fn(c), &fake_ops, TEST_FH, &req,
-			      (u8 *)blockbuf, &resp);
+				  (u8 *)blockbuf, &resp);
 	KUNIT_ASSERT_EQ(test, ret, c->expect);
 	if (c->expect) {
 		/* refused: nothing issued, nothing written */
@@ -307,8 +307,9 @@ static void run_one(struct kunit *test, u8 op, u16 len, u8 *data,
 	};
 
 	memset(resp, 0xa5, sizeof(*resp));
-	KUNIT_ASSERT_EQ(test, validate_then_issue(&strict_fn, &fake_ops, TEST_FH,
-					      &req, data, resp), 0);
+	KUNIT_ASSERT_EQ(test, validate_then_issue(&strict_fn, &fake_ops,
+						  TEST_FH, &req, data, resp),
+			0);
 }
 
 static void issue_passes_cc_and_status_through(struct kunit *test)
@@ -438,8 +439,9 @@ static void issue_encodes_request_register(struct kunit *test)
 	struct vfio_zpci_io_resp resp;
 	u64 buf[3] = { };
 
-	KUNIT_ASSERT_EQ(test, validate_then_issue(&strict_fn, &fake_ops, TEST_FH,
-					      &req, (u8 *)buf, &resp), 0);
+	KUNIT_ASSERT_EQ(test, validate_then_issue(&strict_fn, &fake_ops,
+						  TEST_FH, &req, (u8 *)buf,
+						  &resp), 0);
 	KUNIT_EXPECT_EQ(test, fake.req, 0x8000123400050018ULL);
 	KUNIT_EXPECT_EQ(test, fake.offset, BAR5_SIZE - 0x1000);
 }
