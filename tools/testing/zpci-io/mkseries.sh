@@ -60,7 +60,7 @@ resolve() {
 	# unifdef exits 1 when it changed something
 	unifdef -UZPCI_IO_OUT_OF_TREE -DZPCI_IO_HAVE_GET_REGION_INFO_CAPS \
 		-DZPCI_IO_HAVE_MATCH_TOKEN_UUID -DZPCI_IO_HAVE_IOMMUFD_OPS \
-		-DZPCI_IO_HAVE_DEV_DRIVER_OVERRIDE \
+		-DZPCI_IO_HAVE_DEV_DRIVER_OVERRIDE -DZPCI_IO_HAVE_VFIO_PCI_MEMORY_ENABLED \
 		-DVFIO_REGION_SUBTYPE_IBM_ZPCI_IO \
 		-o "$work/$2.tmp" "$REPO/$1" || [ $? -eq 1 ] || die "unifdef $1"
 	# a removed block leaves its blank lines behind: squeeze them
@@ -166,7 +166,7 @@ written to user memory unless the instruction was issued.
 EOF
 
 # ---- 2: the driver ------------------------------------------------------
-for f in main.c request.c insn.c zpci_io.h zpci_io_kunit.c; do
+for f in main.c request.c insn.c ism.c zpci_io.h zpci_io_kunit.c; do
 	resolve "$DRV/$f" "$DRV/$f"
 done
 {
