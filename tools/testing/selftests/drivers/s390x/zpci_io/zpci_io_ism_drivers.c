@@ -945,7 +945,7 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_beyond_1tib_reaches_the_device, TIMEOUT)
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
 	ASSERT_NE(0x100ULL << 32, sh->token);
 	bar_refusal_is_enxio(_metadata, &self->d, ISM_VFIO,
-				     0x100ULL << 32, 0, 8,
+			     0x100ULL << 32, 0, 8,
 				  "move 8 B to token 0x100 (BAR0 offset 1 TiB) by BAR0 pwrite");
 }
 
@@ -984,7 +984,7 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_move_to_unknown_token_fails_enxio,
 {
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
 	bar_refusal_is_enxio(_metadata, &self->d, ISM_VFIO,
-				     UNKNOWN_TOKEN, 0, 256,
+			     UNKNOWN_TOKEN, 0, 256,
 				  "move 256 B to unknown token 0 by BAR0 pwrite");
 }
 
@@ -992,7 +992,7 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_move_past_dmb_end_fails_enxio, TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
 	bar_refusal_is_enxio(_metadata, &self->d, ISM_VFIO,
-				     sh->token, PAST_END_OFF,
+			     sh->token, PAST_END_OFF,
 				  PAST_END_LEN,
 				  "move 16 B over the DMB end by BAR0 pwrite");
 }
