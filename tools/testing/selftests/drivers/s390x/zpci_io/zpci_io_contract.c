@@ -54,8 +54,6 @@
 #define MSIX_BAR		1
 #define PBA			0xc80
 #define PAST_PBA		0xd00
-#define PCI_COMMAND		4
-#define PCI_COMMAND_MEMORY	0x2
 
 FIXTURE(contract) {
 	struct zio_dev d;
@@ -80,18 +78,6 @@ static long submit(struct zio_dev *d, const struct vfio_zpci_io_req *req)
 	long n = zio_write_raw(d, req, sizeof(*req), d->hdr.req_offset);
 
 	return n < 0 ? n : 0;
-}
-
-static int set_memory(struct zio_dev *d, int on)
-{
-	uint16_t cmd;
-
-	if (zio_config_read(d, PCI_COMMAND, &cmd, 2))
-		return -1;
-	cmd = le16toh(cmd);
-	cmd = on ? cmd | PCI_COMMAND_MEMORY : cmd & ~PCI_COMMAND_MEMORY;
-	cmd = htole16(cmd);
-	return zio_config_write(d, PCI_COMMAND, &cmd, 2);
 }
 
 /* ---- nothing is stored into caller memory unless issued ------------- */
@@ -194,10 +180,10 @@ TEST_F(contract, refused_requests_store_nothing_map_private_keeps_following_file
 		/* the response straddles nothing: 16 bytes in the page */
 		r.resp = (uintptr_t)(c.map + PAGE - 16);
 		if (refusals[i].memory_off)
-			ASSERT_EQ(0, set_memory(&self->d, 0));
+			ASSERT_EQ(0, zio_set_memory(&self->d, 0));
 		ret = submit(&self->d, &r);
 		if (refusals[i].memory_off)
-			ASSERT_EQ(0, set_memory(&self->d, 1));
+			ASSERT_EQ(0, zio_set_memory(&self->d, 1));
 		EXPECT_EQ(-refusals[i].err, ret) TH_LOG("%s", refusals[i].name);
 		EXPECT_TRUE(cow_still_follows_file(&c))
 			TH_LOG("%s: the response page was stored into",
@@ -315,10 +301,10 @@ TEST_F(contract, errors_follow_documented_precedence)
 		else if (r.op != LG && !cases[i].null_data)
 			r.data = (uintptr_t)src;
 		if (cases[i].memory_off)
-			ASSERT_EQ(0, set_memory(&self->d, 0));
+			ASSERT_EQ(0, zio_set_memory(&self->d, 0));
 		ret = submit(&self->d, &r);
 		if (cases[i].memory_off)
-			ASSERT_EQ(0, set_memory(&self->d, 1));
+			ASSERT_EQ(0, zio_set_memory(&self->d, 1));
 		EXPECT_EQ(-cases[i].err, ret) TH_LOG("%s", cases[i].name);
 	}
 }

@@ -564,6 +564,39 @@ static void bar_refusal_is_enxio(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, o.cost.stg_failed);
 }
 
+/*
+ * A valid move by BAR0 pwrite with memory space disabled in the device's
+ * command register: ours checks it under memory_lock, as vfio-pci's own
+ * BAR access does, and refuses with EIO before any instruction;
+ * ism_vfio_pci checks nothing and issues the PCISTB.
+ */
+static void move_with_memory_off(struct __test_metadata *_metadata,
+				 struct zio_dev *d, const char *drv)
+{
+	int ours = !strcmp(drv, OURS);
+	struct move_obs o;
+	int ret;
+
+	need_dmb(_metadata);
+	ASSERT_EQ(0, zio_set_memory(d, 0));
+	ret = do_move(d, 0, sh->token, 0, 256, &o);
+	ASSERT_EQ(0, zio_set_memory(d, 1));
+	ASSERT_EQ(0, ret);
+	move_table(drv, "move 256 B by BAR0 pwrite, memory space off", 256,
+		   &o, 0);
+	if (ours) {
+		ASSERT_EQ(-1, o.wrote);
+		ASSERT_EQ(EIO, o.err);
+		ASSERT_EQ(0, o.landed);
+		ASSERT_EQ(0, o.cost.stb);
+	} else {
+		ASSERT_EQ(256, o.wrote);
+		ASSERT_EQ(256, o.landed);
+		ASSERT_EQ(1, o.cost.stb);
+	}
+	ASSERT_TRUE(o.clean);
+}
+
 /* Our region: the instruction was issued; its operand exception reported */
 static void region_refusal_is_pic_operand(struct __test_metadata *_metadata,
 					  struct zio_dev *d, uint64_t tok,
@@ -809,6 +842,13 @@ TEST_F_TIMEOUT(ism2, zpci_io_region_move_past_dmb_end_is_operand_exception,
 				      "move 16 B over the DMB end by region PCISTB");
 }
 
+TEST_F_TIMEOUT(ism2, zpci_io_bar0_move_with_memory_off_is_eio_nothing_issued,
+	       TIMEOUT)
+{
+	ASSERT_EQ(0, use_driver(&self->d, OURS));
+	move_with_memory_off(_metadata, &self->d, OURS);
+}
+
 TEST_F_TIMEOUT(ism2, zpci_io_bar0_move_to_unknown_token_fails_enxio, TIMEOUT)
 {
 	ASSERT_EQ(0, use_driver(&self->d, OURS));
@@ -977,6 +1017,13 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_moves_land_whole_one_pcistb_each,
 {
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
 	moves_land_whole(_metadata, &self->d, ISM_VFIO, 0);
+}
+
+TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_move_with_memory_off_still_issues,
+	       TIMEOUT)
+{
+	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
+	move_with_memory_off(_metadata, &self->d, ISM_VFIO);
 }
 
 TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_move_to_unknown_token_fails_enxio,

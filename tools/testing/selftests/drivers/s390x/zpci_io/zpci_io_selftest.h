@@ -6,6 +6,10 @@
 #ifndef ZPCI_IO_SELFTEST_H
 #define ZPCI_IO_SELFTEST_H
 
+#include <endian.h>
+#include <stdint.h>
+#include <linux/pci_regs.h>
+
 #include "kselftest_harness.h"
 #include "zpci_io_lib.h"
 
@@ -21,6 +25,19 @@ static void __attribute__((constructor)) zio_skip_without_function(void)
 	if (!zio_default_bdf())
 		ksft_exit_skip("no function bound to " ZIO_DRIVER
 			       " and ZPCI_IO_BDF unset\n");
+}
+
+/* PCI_COMMAND's memory space bit through vfio's virtualised config space */
+static inline int zio_set_memory(struct zio_dev *d, int on)
+{
+	uint16_t cmd;
+
+	if (zio_config_read(d, PCI_COMMAND, &cmd, 2))
+		return -1;
+	cmd = le16toh(cmd);
+	cmd = on ? cmd | PCI_COMMAND_MEMORY : cmd & ~PCI_COMMAND_MEMORY;
+	cmd = htole16(cmd);
+	return zio_config_write(d, PCI_COMMAND, &cmd, 2);
 }
 
 #endif /* ZPCI_IO_SELFTEST_H */
