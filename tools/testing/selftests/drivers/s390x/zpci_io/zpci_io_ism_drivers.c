@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -686,7 +687,6 @@ TEST_F_TIMEOUT(ism2, zpci_io_no_mmap_no_ioeventfd_config_virtualised,
 {
 	struct vfio_device_ioeventfd ev = {
 		.argsz = sizeof(ev), .flags = VFIO_DEVICE_IOEVENTFD_64,
-		.fd = -1,
 	};
 	uint16_t vendor = 0, dev = 0;
 	void *p;
@@ -698,12 +698,25 @@ TEST_F_TIMEOUT(ism2, zpci_io_no_mmap_no_ioeventfd_config_virtualised,
 	table(OURS, "mmap BAR2", "%s", p == MAP_FAILED ? strerror(errno) : "mapped");
 	ASSERT_EQ(MAP_FAILED, p);
 	ASSERT_EQ(EINVAL, errno);
+	/*
+	 * BAR0 at offset 0 is where both layouts agree: vfio-pci-core would
+	 * take it for its own BAR0 (and fail on the missing mapping, ENODEV)
+	 */
+	ev.fd = eventfd(0, 0);
+	ASSERT_LE(0, ev.fd);
+	ev.offset = self->d.bar_offset[ZIO_ISM_DMB_BAR];
+	ret = ioctl(self->d.device, VFIO_DEVICE_IOEVENTFD, &ev);
+	table(OURS, "VFIO_DEVICE_IOEVENTFD on BAR0", "%s",
+	      ret ? strerror(errno) : "accepted");
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(EINVAL, errno);
 	ev.offset = self->d.bar_offset[ZIO_ISM_CMD_BAR];
 	ret = ioctl(self->d.device, VFIO_DEVICE_IOEVENTFD, &ev);
 	table(OURS, "VFIO_DEVICE_IOEVENTFD on BAR2", "%s",
 	      ret ? strerror(errno) : "accepted");
 	ASSERT_EQ(-1, ret);
 	ASSERT_EQ(EINVAL, errno);
+	close(ev.fd);
 	ASSERT_EQ(2, pread(self->d.device, &vendor, 2, self->d.config_offset));
 	ASSERT_EQ(2, pread(self->d.device, &dev, 2, self->d.config_offset + 2));
 	/* config space is little-endian */
