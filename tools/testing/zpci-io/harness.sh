@@ -3,7 +3,7 @@
 #
 # One-command s390x QEMU (TCG) loop for zpci-io-vfio-pci over a matrix of
 # kernels: Debian's kernel source of each line (6.1, 6.12, 7.3) -> cached
-# guest kernels -> module, KUnit module, selftests, /init ->
+# guest kernels -> module, KUnit modules, selftests, /init ->
 # qemu-system-s390x with two zPCI functions -> KTAP report on the host,
 # every line naming its kernel.  A kernel is named LINE (standard guest
 # kernel) or LINE-debug (+ KASAN, lockdep, UBSAN, DEBUG_ATOMIC_SLEEP, SLUB

@@ -31,7 +31,9 @@
 
 #define MODDIR		"/lib/modules/"
 #define DRIVER_KO	MODDIR "zpci-io-vfio-pci.ko"
+/* KUnit: the fake-instruction suites, and the real-instruction ones */
 #define KUNIT_KO	MODDIR "zpci_io_kunit.ko"
+#define KUNIT_HW_KO	MODDIR "zpci_io_kunit_hw.ko"
 /* Linux 7.1+: the in-tree ISM variant driver, when the kernel built it */
 #define ISM_VFIO_KO	MODDIR "ism-vfio-pci.ko"
 #define ISM_VFIO	"ism_vfio_pci"	/* its driver name (KBUILD_MODNAME) */
@@ -52,7 +54,7 @@
 #define LOCKDEP_STATS	"/proc/lockdep_stats"
 #define LIFECYCLE	"zpci_io_lifecycle"
 #define TEST_TIMEOUT	600
-/* ZPCI_IO_KUNIT_HW_OVERRIDE of the driver: hands a function to KUnit */
+/* ZPCI_IO_KUNIT_HW_OVERRIDE of zpci_io_kunit_hw: hands a function to it */
 #define KUNIT_HW_OVERRIDE	"zpci_io_kunit_hw"
 
 static int console_fd = 1;
@@ -442,9 +444,10 @@ static void mode_check(const char *rng, const char *net, int debug,
 	ret = zio_module_load(DRIVER_KO, "");
 	lc_result(!ret, "driver_module_loads", strerror(-ret));
 	/*
-	 * The real-instruction suites touch only the functions handed to
-	 * them explicitly: the unbound virtio-net one and ism2.  The KUnit
-	 * suites run while the module loads.
+	 * The real-instruction suites (zpci_io_kunit_hw) touch only the
+	 * functions handed to them explicitly: the unbound virtio-net one and
+	 * ism2.  The KUnit suites run while their module loads; both KUnit
+	 * modules load and unload as one lifecycle step each.
 	 */
 	ism_find(ism);
 	ret = zio_set_driver_override(net, KUNIT_HW_OVERRIDE);
@@ -452,8 +455,12 @@ static void mode_check(const char *rng, const char *net, int debug,
 	ret = zio_set_driver_override(ism[ISM_OURS], KUNIT_HW_OVERRIDE);
 	lc_result(!ret, "kunit_hw_ism_function_handed_over", strerror(-ret));
 	ret = zio_module_load(KUNIT_KO, "");
+	if (!ret)
+		ret = zio_module_load(KUNIT_HW_KO, "");
 	lc_result(!ret, "kunit_module_loads", strerror(-ret));
 	ret = zio_module_unload("zpci_io_kunit");
+	if (!ret)
+		ret = zio_module_unload("zpci_io_kunit_hw");
 	lc_result(!ret, "kunit_module_unloads", strerror(-ret));
 	ret = zio_set_driver_override(net, "\n");
 	if (!ret)
@@ -970,16 +977,16 @@ static void mode_inner(const char *rng, const char *net)
 
 	/*
 	 * phase 3: the real-instruction KUnit suite on the zpci-io=on
-	 * function (the kernel command line filters the module's suites to
-	 * zpci_io_hw), between a pair of sync points
+	 * function (the kernel command line filters zpci_io_kunit_hw's
+	 * suites to zpci_io_hw), between a pair of sync points
 	 */
 	ret = zio_set_driver_override(rng, KUNIT_HW_OVERRIDE);
 	result(&t, !ret, "kunit_hw_function_handed_over", strerror(-ret));
 	inner_sync("kunit");
-	ret = zio_module_load(KUNIT_KO, "");
+	ret = zio_module_load(KUNIT_HW_KO, "");
 	inner_sync("kunit done");
 	result(&t, !ret, "kunit_module_loads", strerror(-ret));
-	ret = zio_module_unload("zpci_io_kunit");
+	ret = zio_module_unload("zpci_io_kunit_hw");
 	result(&t, !ret, "kunit_module_unloads", strerror(-ret));
 	ret = zio_set_driver_override(rng, "\n");
 	result(&t, !ret, "kunit_hw_function_taken_back", strerror(-ret));

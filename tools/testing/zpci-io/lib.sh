@@ -261,7 +261,7 @@ ensure_checker() {
 		die "sparse $ver does not pass ${KSRC##*/}'s checker-valid.sh"
 }
 
-# Build the module and the KUnit module against $KBUILD: W=1, warnings are
+# Build the module and the KUnit modules against $KBUILD: W=1, warnings are
 # errors; on every standard kernel also sparse (C=2) over every file.  Any
 # finding fails, and so does a sparse that did not run.
 build_module() {
@@ -583,10 +583,10 @@ nested_boot() {
 		"$root/outer-root/share/qemu"
 	cp "$STAGE/root/init" "$root/inner-root/init"
 	echo inner >"$root/inner-root/mode"
-	# the inner guest runs the driver, the KUnit suite zpci_io_hw and
-	# the kselftest zpci_io_test
+	# the inner guest runs the driver, the KUnit suite zpci_io_hw (of
+	# zpci_io_kunit_hw) and the kselftest zpci_io_test
 	cp "$STAGE/root/lib/modules/zpci-io-vfio-pci.ko" \
-		"$STAGE/root/lib/modules/zpci_io_kunit.ko" \
+		"$STAGE/root/lib/modules/zpci_io_kunit_hw.ko" \
 		"$root/inner-root/lib/modules/" || die "inner modules missing"
 	mkdir -p "$root/inner-root/tests"
 	cp "$STAGE/root/tests/zpci_io_test" "$root/inner-root/tests/" ||

@@ -9,7 +9,6 @@
  * This is the only file of the module with s390 assembly.
  */
 #include <linux/irqflags.h>
-#include <kunit/visibility.h>
 #include <asm/asm-extable.h>
 #include <asm/lowcore.h>
 #include <asm/pci_io.h>
@@ -120,4 +119,3 @@ const struct zpci_io_insn_ops zpci_io_hw_insn_ops = {
 	.pcistg	= zpci_io_hw_pcistg,
 	.pcistb	= zpci_io_hw_pcistb,
 };
-EXPORT_SYMBOL_IF_KUNIT(zpci_io_hw_insn_ops);

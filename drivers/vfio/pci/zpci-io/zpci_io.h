@@ -19,13 +19,6 @@
 
 #define ZPCI_IO_NO_MSIX		0xff
 
-/*
- * The real-instruction KUnit suite touches only a function whose
- * driver_override root set to this name (no driver has it, so the
- * function stays unbound): it is given explicitly, never guessed.
- */
-#define ZPCI_IO_KUNIT_HW_OVERRIDE	"zpci_io_kunit_hw"
-
 /**
  * struct zpci_io_outcome - what one instruction did
  * @cc: condition code 0-3 (undefined with @exception)
