@@ -11,6 +11,9 @@ ZPCI_IO_PKGS="linux-source-6.1 linux-source-6.12 gcc-s390x-linux-gnu
 libc6-dev-s390x-cross qemu-system-misc bc bison flex libelf-dev libssl-dev
 cpio kmod sparse python3 gzip xz-utils dpkg-dev patch unifdef dkms"
 
+# the kselftests and their VFIO library (also the zpci-io tool's and /init's)
+ZPCI_IO_SELFTESTS=tools/testing/selftests/drivers/s390x/zpci_io
+
 # kselftest programs that need a kernel with dibs (Linux's ism driver and
 # the harness's dibs peer module, ism-vfio-pci)
 ZPCI_IO_DIBS_TESTS="zpci_io_ism_peer zpci_io_ism_drivers"
@@ -329,15 +332,37 @@ cross_cc() {
 		-D_GNU_SOURCE -o "$out" "$@" -pthread || die "cross compile of $out failed"
 }
 
+# The kselftests, out of tree: their Makefile is the in-tree one, which
+# includes ../../../lib.mk and ../../../../../../scripts/subarch.include.
+# Neither exists in this repository, so make finds them through -I in a
+# directory of $KSRC at the same depth (uvdevice, the other s390x
+# kselftest, in every kernel of the matrix); lib.mk then takes everything
+# else from $KSRC (selfdir is where it was found).  What the out-of-tree
+# build adds is on this command line only: the uAPI header of this
+# repository (KHDR_INCLUDES: $KSRC has no usr/include), static programs for
+# the initramfs, and what 7.3's lib.mk does itself and older ones do not
+# (-I of the kselftest headers before 7.x, _GNU_SOURCE before 6.12).
+build_selftests() {
+	local sel="$KSRC/tools/testing/selftests"
+	local peer="$sel/drivers/s390x/uvdevice" cflags
+
+	[ -d "$peer" ] || die "$peer missing: no kselftest directory to find lib.mk from"
+	cflags="-I$sel"
+	grep -q -- '-D_GNU_SOURCE' "$sel/lib.mk" || cflags+=" -D_GNU_SOURCE"
+	make -s -C "$REPO/$ZPCI_IO_SELFTESTS" -I "$peer" V=1 ARCH=s390 \
+		CC=s390x-linux-gnu-gcc KHDR_INCLUDES="-isystem $REPO/include/uapi" \
+		USERCFLAGS="$cflags" USERLDFLAGS=-static OUTPUT="$1" >&2 ||
+		die "selftest build failed"
+}
+
 build_userspace() {
 	local t
 	mkdir -p "$STAGE/root/tests" "$STAGE/root/bin" "$STAGE/root/lib/modules" \
 		"$STAGE/root/proc" "$STAGE/root/sys" "$STAGE/root/dev"
-	cross_cc "$STAGE/root/init" -I"$REPO/tools/zpci-io" "$HARNESS/init.c" \
-		"$REPO/tools/zpci-io/zpci_io_lib.c"
-	make -s -C "$REPO/tools/testing/selftests/drivers/s390x/zpci_io" V=1 \
-		CC=s390x-linux-gnu-gcc KSRC="$KSRC" OUTPUT="$STAGE/root/tests" \
-		>&2 || die "selftest build failed"
+	# /init builds on the kselftests' VFIO library
+	cross_cc "$STAGE/root/init" -I"$REPO/$ZPCI_IO_SELFTESTS" \
+		"$HARNESS/init.c" "$REPO/$ZPCI_IO_SELFTESTS/zpci_io_lib.c"
+	build_selftests "$STAGE/root/tests"
 	if [ -n "${TESTS:-}" ]; then
 		for t in $TESTS; do
 			[ -x "$STAGE/root/tests/$t" ] ||
@@ -360,9 +385,8 @@ build_userspace() {
 	make -s -C "$REPO/tools/zpci-io" CC=s390x-linux-gnu-gcc \
 		OUTPUT="$STAGE/root/bin" >&2 || die "zpci-io tool build failed"
 	# make bench: ISM moves into the dibs peer's DMB, three ways
-	cross_cc "$STAGE/root/bin/zpci-io-ism-bench" -I"$REPO/tools/zpci-io" \
-		-I"$REPO/tools/testing/selftests/drivers/s390x/zpci_io" \
-		"$HARNESS/ism-bench.c" "$REPO/tools/zpci-io/zpci_io_lib.c"
+	cross_cc "$STAGE/root/bin/zpci-io-ism-bench" -I"$REPO/$ZPCI_IO_SELFTESTS" \
+		"$HARNESS/ism-bench.c" "$REPO/$ZPCI_IO_SELFTESTS/zpci_io_lib.c"
 	for t in "$REPO"/drivers/vfio/pci/zpci-io/*.ko; do
 		cp "$t" "$STAGE/root/lib/modules/"
 	done

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What every zpci_io kselftest shares: the harness, the zpci-io library
+ * What every zpci_io kselftest shares: kselftest_harness, zpci_io_lib
  * and the skip of a machine without a function to test.
  */
 #ifndef ZPCI_IO_SELFTEST_H

@@ -2,8 +2,8 @@
 /*
  * Userspace access to a zpci-io-vfio-pci function: VFIO type1 plumbing,
  * region discovery the way QEMU does it, requests, standard BAR access and
- * the zPCI function measurement block.  Shared by the zpci-io reference
- * consumer and the kselftests.
+ * the zPCI function measurement block: what the zpci_io kselftests
+ * build on.
  */
 #ifndef ZPCI_IO_LIB_H
 #define ZPCI_IO_LIB_H
