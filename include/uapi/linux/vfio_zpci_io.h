@@ -193,12 +193,13 @@ struct vfio_zpci_io_req {
  * @flags: VFIO_ZPCI_IO_RESP_* bits.
  * @data: PCILG with cc 0 and no exception: data[i] is the byte at BAR
  *        offset @offset + i for i < @len (the byte order of the standard
- *        VFIO BAR region); every other byte is zero, and all of @data is
+ *        VFIO BAR region, which returns the same bytes for a naturally
+ *        aligned load); every other byte is zero, and all of @data is
  *        zero for stores and for a load that did not complete.
  *
- * Written in full (all 16 bytes) exactly when the instruction was issued
- * and the write returns req_size; never written when the request is
- * refused.  See the documentation for the one case (-ENOTRECOVERABLE) in
+ * Written in full (all resp_size bytes) exactly when the instruction was
+ * issued and the write returns the number of bytes written; never written
+ * when the request is refused.  See the documentation for the one case (-ENOTRECOVERABLE) in
  * which the instruction was issued but the response could not be written.
  */
 struct vfio_zpci_io_resp {
