@@ -199,8 +199,9 @@ struct vfio_zpci_io_req {
  *
  * Written in full (all resp_size bytes) exactly when the instruction was
  * issued and the write returns the number of bytes written; never written
- * when the request is refused.  See the documentation for the one case (-ENOTRECOVERABLE) in
- * which the instruction was issued but the response could not be written.
+ * when the request is refused.  See the documentation for the one case
+ * (-ENOTRECOVERABLE) in which the instruction was issued but the response
+ * could not be written.
  */
 struct vfio_zpci_io_resp {
 	__u8  cc;
