@@ -336,6 +336,32 @@ static void std_cmd_table(const char *drv, const struct cmd_obs *o)
 	      (unsigned long long)o->rsp.data, cost_str(&o->cost));
 }
 
+/*
+ * READ_GID through the standard BAR2 region as ism_vfio_pci serves it:
+ * the header by one 8-byte PCISTB (which executes the command), the
+ * response by two 8-byte PCILGs, ism2's GID; no failed instruction.
+ */
+static void bar2_read_gid_is_one_pcistb_two_pcilg(struct __test_metadata *_metadata,
+						  struct zio_dev *d,
+						  const char *drv)
+{
+	struct cmd_obs o;
+
+	ASSERT_EQ(0, std_read_gid(d, &o));
+	std_cmd_table(drv, &o);
+	ASSERT_EQ(ZIO_ISM_HDR_LEN, o.wrote);
+	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.read);
+	ASSERT_EQ(ZIO_ISM_READ_GID, o.rsp.cmd);
+	ASSERT_EQ(0, o.rsp.ret);
+	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.rsp.len);
+	ASSERT_EQ(sh->gid, o.rsp.data);
+	ASSERT_EQ(2, o.cost.lg);
+	ASSERT_EQ(0, o.cost.stg);
+	ASSERT_EQ(1, o.cost.stb);
+	ASSERT_EQ(0, o.cost.lg_failed + o.cost.stg_failed +
+		     o.cost.stb_failed);
+}
+
 /* A command through our region: ism_cmd()'s instructions, one by one */
 static int region_cmd(struct zio_dev *d, uint32_t cmd, struct cmd_obs *o,
 		      struct vfio_zpci_io_resp *out)
@@ -798,22 +824,8 @@ TEST_F_TIMEOUT(ism2, zpci_io_region_unknown_command_is_answered_with_ret_1,
  */
 TEST_F_TIMEOUT(ism2, zpci_io_bar2_read_gid_is_one_pcistb_two_pcilg, TIMEOUT)
 {
-	struct cmd_obs o;
-
 	ASSERT_EQ(0, use_driver(&self->d, OURS));
-	ASSERT_EQ(0, std_read_gid(&self->d, &o));
-	std_cmd_table(OURS, &o);
-	ASSERT_EQ(ZIO_ISM_HDR_LEN, o.wrote);
-	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.read);
-	ASSERT_EQ(ZIO_ISM_READ_GID, o.rsp.cmd);
-	ASSERT_EQ(0, o.rsp.ret);
-	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.rsp.len);
-	ASSERT_EQ(sh->gid, o.rsp.data);
-	ASSERT_EQ(2, o.cost.lg);
-	ASSERT_EQ(0, o.cost.stg);
-	ASSERT_EQ(1, o.cost.stb);
-	ASSERT_EQ(0, o.cost.lg_failed + o.cost.stg_failed +
-		     o.cost.stb_failed);
+	bar2_read_gid_is_one_pcistb_two_pcilg(_metadata, &self->d, OURS);
 }
 
 TEST_F_TIMEOUT(ism2, zpci_io_region_moves_land_whole_one_pcistb_each, TIMEOUT)
@@ -1009,20 +1021,8 @@ TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_beyond_1tib_reaches_the_device, TIMEOUT)
 TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar2_read_gid_is_one_pcistb_two_pcilg,
 	       TIMEOUT)
 {
-	struct cmd_obs o;
-
 	ASSERT_EQ(0, use_driver(&self->d, ISM_VFIO));
-	ASSERT_EQ(0, std_read_gid(&self->d, &o));
-	std_cmd_table(ISM_VFIO, &o);
-	ASSERT_EQ(ZIO_ISM_HDR_LEN, o.wrote);
-	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.read);
-	ASSERT_EQ(ZIO_ISM_READ_GID, o.rsp.cmd);
-	ASSERT_EQ(0, o.rsp.ret);
-	ASSERT_EQ(ZIO_ISM_READ_GID_RSP_LEN, o.rsp.len);
-	ASSERT_EQ(sh->gid, o.rsp.data);
-	ASSERT_EQ(2, o.cost.lg);
-	ASSERT_EQ(0, o.cost.stg);
-	ASSERT_EQ(1, o.cost.stb);
+	bar2_read_gid_is_one_pcistb_two_pcilg(_metadata, &self->d, ISM_VFIO);
 }
 
 TEST_F_TIMEOUT(ism2, ism_vfio_pci_bar0_moves_land_whole_one_pcistb_each,
