@@ -112,6 +112,8 @@ struct follow {
 	void (*line)(struct follow *f, char *text);
 	int want_stdin;
 	int in_fd;
+	/* written to the child's stdin as soon as it runs (want_stdin) */
+	const char *input;
 	void *ctx;
 };
 
@@ -160,6 +162,9 @@ static int spawn_follow(struct follow *f, char *const argv[], int timeout)
 	if (ifd[0] >= 0)
 		close(ifd[0]);
 	f->in_fd = ifd[1];
+	if (f->input && f->in_fd >= 0 &&
+	    write(f->in_fd, f->input, strlen(f->input)) < 0)
+		emit(f->tag, "# harness: cannot write the child's input");
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	for (;;) {
 		ssize_t n = read(pfd[0], buf, sizeof(buf));
@@ -593,6 +598,19 @@ static void mode_bench(const char *rng)
 #define NESTED		"zpci_io_nested"
 #define INNER		"zpci_io_inner"
 #define SYNC		"zpci_io_sync"
+/*
+ * The ISM run: the outer guest's ism0 and ism1, bound to zpci-io-vfio-pci,
+ * passed through with zpci-io=on to a second inner guest, where Linux's
+ * ism driver binds them and the KUnit oracle zpci_io_ism_oracle (a dibs
+ * client) moves data between them.  The inner guest reports what its
+ * own measurement blocks counted as "@@zpci_io_ism_counts: <function>
+ * <PCILG> <PCISTG> <PCISTB>".
+ */
+#define NESTED_ISM	"zpci_io_nested_ism"
+#define INNER_ISM	"zpci_io_inner_ism"
+#define ISM_COUNTS	"zpci_io_ism_counts"
+/* QEMU's refusal of a function without MSI-X in intercept mode */
+#define ISM_FENCE	"MSI-X support is mandatory"
 #define INNER_QEMU	"/bin/qemu-system-s390x"
 /*
  * A hang detector for the inner QEMU (and the kselftest in it), not a
@@ -657,6 +675,9 @@ struct nested {
 	time_t start;
 	struct timespec t0;
 	long at[2 * PHASE_NUM];
+	/* ISM run: what the inner guest's own measurement blocks counted */
+	struct zio_fmb inner[FN_NUM];
+	int inner_seen;
 };
 
 /* Milliseconds since @t0 (CLOCK_MONOTONIC) */
@@ -693,6 +714,20 @@ static void nested_line(struct follow *f, char *text)
 		emit("inner_init", "%s", text + 8);
 		return;
 	}
+	if (!strncmp(text, "@@" ISM_COUNTS ": ", strlen("@@" ISM_COUNTS ": "))) {
+		unsigned long long ld, st, stb;
+
+		if (sscanf(colon + 2, "%d %llu %llu %llu", &i, &ld, &st,
+			   &stb) == 4 && i >= 0 && i < FN_NUM) {
+			n->inner[i].loads = ld;
+			n->inner[i].stores = st;
+			n->inner[i].store_blocks = stb;
+			n->inner_seen |= 1 << i;
+		}
+		emit(f->tag, "# inner guest counted (function, PCILG, PCISTG, PCISTB): %s",
+		     colon + 2);
+		return;
+	}
 	if (strncmp(text, "@@" SYNC ": ", strlen("@@" SYNC ": "))) {
 		/* the inner suite's KTAP, as it is */
 		size_t len = strlen(text);
@@ -722,10 +757,10 @@ static void nested_line(struct follow *f, char *text)
 		n->at[k] = (long)(time(NULL) - n->start);
 		n->synced++;
 	}
-	emit(NESTED, "# inner guest at sync point %d (%s) after %ld s", k + 1,
+	emit(f->tag, "# inner guest at sync point %d (%s) after %ld s", k + 1,
 	     colon + 2, (long)(time(NULL) - n->start));
 	if (f->in_fd < 0 || write(f->in_fd, "go\n", 3) != 3)
-		emit(NESTED, "# cannot answer the inner guest");
+		emit(f->tag, "# cannot answer the inner guest");
 }
 
 static unsigned long long fmb_delta(struct nested *n, int phase, int fn,
@@ -741,6 +776,189 @@ static unsigned long long fmb_delta(struct nested *n, int phase, int fn,
 		return b->stores - a->stores;
 	}
 	return b->store_blocks - a->store_blocks;
+}
+
+/* What an inner QEMU said while it plugged one ISM function */
+struct plug_probe {
+	char msg[512];
+};
+
+static void plug_line(struct follow *f, char *text)
+{
+	struct plug_probe *p = f->ctx;
+
+	if (!p->msg[0] && strstr(text, "qemu-system-s390x: "))
+		snprintf(p->msg, sizeof(p->msg), "%s", text);
+	emit(f->tag, "# %s", text);
+}
+
+/*
+ * Start the inner QEMU paused, with @bdf passed through as zpci-io=@mode,
+ * and quit it from its monitor: its exit status (0: the function
+ * plugged), its first error line in @p.
+ */
+static int ism_plug(const char *bdf, const char *mode, struct plug_probe *p)
+{
+	char dev[160], host[160];
+	char *argv[] = {
+		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
+		"-cpu", "max", "-m", "256", "-display", "none", "-nodefaults",
+		"-L", "/share/qemu", "-S", "-monitor", "stdio",
+		"-device", dev, "-device", host, NULL
+	};
+	struct follow f = { .tag = NESTED_ISM, .line = plug_line,
+			    .want_stdin = 1, .in_fd = -1, .input = "quit\n",
+			    .ctx = p };
+
+	memset(p, 0, sizeof(*p));
+	snprintf(dev, sizeof(dev), "zpci,uid=1,fid=1,target=ism,zpci-io=%s",
+		 mode);
+	snprintf(host, sizeof(host), "vfio-pci,host=%.64s,id=ism", bdf);
+	emit(NESTED_ISM, "# plug only: -device %s -device %s", dev, host);
+	return spawn_follow(&f, argv, 120);
+}
+
+/*
+ * Where an intercepted ISM function cannot work, the inner QEMU refuses
+ * its plug with the fence's message: zpci-io=off on our driver, and
+ * vfio-pci (no region) with zpci-io=auto; zpci-io=on on vfio-pci is the
+ * property's own refusal.  ism-vfio-pci offers no region either: what
+ * QEMU does with it is reported and must be the fence.
+ */
+static void nested_ism_fence(struct suite *t, const char *bdf)
+{
+	struct plug_probe p;
+	char drv[128];
+	int ret, status;
+
+	status = ism_plug(bdf, "off", &p);
+	result(t, status && strstr(p.msg, ISM_FENCE),
+	       "zpci_io_off_ism_is_not_plugged_with_the_fence_message",
+	       p.msg[0] ? p.msg : "the plug did not fail");
+
+	zio_unbind(bdf);
+	ret = zio_bind_driver(bdf, "vfio-pci");
+	status = ret ? 0 : ism_plug(bdf, "auto", &p);
+	result(t, !ret && status && strstr(p.msg, ISM_FENCE),
+	       "vfio_pci_ism_is_not_plugged_with_the_fence_message",
+	       ret ? strerror(-ret) : p.msg[0] ? p.msg : "the plug did not fail");
+	status = ret ? 0 : ism_plug(bdf, "on", &p);
+	result(t, !ret && status && strstr(p.msg, "offers no zPCI I/O region"),
+	       "vfio_pci_ism_with_zpci_io_on_is_refused_for_want_of_the_region",
+	       ret ? strerror(-ret) : p.msg[0] ? p.msg : "the plug did not fail");
+	zio_unbind_driver(bdf);
+
+	ret = zio_module_load(ISM_VFIO_KO, "");
+	if (!ret)
+		ret = zio_bind_driver(bdf, ISM_VFIO);
+	status = ret ? 0 : ism_plug(bdf, "auto", &p);
+	emit(t->name, "# bound to %s, zpci-io=auto: QEMU %s%s", ISM_VFIO,
+	     ret ? "not run: " : status ? "refuses the plug: " : "plugs it",
+	     ret ? strerror(-ret) : status ? p.msg : "");
+	result(t, !ret && status && strstr(p.msg, ISM_FENCE),
+	       "ism_vfio_pci_ism_is_not_plugged_with_the_fence_message",
+	       ret ? strerror(-ret) : p.msg[0] ? p.msg : "the plug did not fail");
+	zio_unbind_driver(bdf);
+	zio_set_driver_override(bdf, "\n");
+	zio_module_unload(ISM_VFIO);
+	ret = zio_bind(bdf);
+	zio_bound_driver(bdf, drv, sizeof(drv));
+	result(t, !ret, "ism_function_back_on_ours", drv[0] ? drv : "unbound");
+}
+
+/*
+ * Both ISM functions through the region: the inner guest's measurement
+ * blocks (what QEMU completed for it) against the outer functions' (what
+ * this kernel completed for QEMU) over the oracle's run.
+ */
+static void nested_ism_run(struct suite *t, char ism[][256],
+			   const char *kernel)
+{
+	struct nested n = { .bdf = { ism[0], ism[1] } };
+	struct follow f = { .tag = NESTED_ISM, .line = nested_line,
+			    .want_stdin = 1, .in_fd = -1, .ctx = &n };
+	char append[256], dev[FN_NUM][160], host[FN_NUM][160];
+	char *argv[] = {
+		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
+		"-cpu", "max", "-smp", "1", "-m", "256", "-nographic",
+		"-no-reboot", "-L", "/share/qemu", "-nic", "none",
+		"-trace", "s390_pci_zpci_io*",
+		"-kernel", "/inner/bzImage", "-initrd", "/inner/initramfs.cpio",
+		"-append", append,
+		"-device", dev[0], "-device", host[0],
+		"-device", dev[1], "-device", host[1], NULL
+	};
+	const struct zio_fmb *in, *a, *b;
+	int i, status, all, same = 1;
+
+	snprintf(append, sizeof(append),
+		 "console=ttysclp0 panic=-1 cio_ignore=all kunit.filter_glob=zpci_io_ism_oracle zpci_io_inner=ism zpci_io_kernel=%s-inner",
+		 kernel ? kernel : "?");
+	for (i = 0; i < FN_NUM; i++) {
+		snprintf(dev[i], sizeof(dev[i]),
+			 "zpci,uid=%d,fid=%d,target=ismdev%d,zpci-io=on",
+			 i + 1, i + 1, i);
+		snprintf(host[i], sizeof(host[i]), "vfio-pci,host=%.64s,id=ismdev%d",
+			 ism[i], i);
+		emit(NESTED_ISM, "# -device %s -device %s", dev[i], host[i]);
+	}
+	n.start = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &n.t0);
+	status = spawn_follow(&f, argv, INNER_TIMEOUT);
+	emit(NESTED_ISM, "# inner QEMU ran %ld s (exit status 0x%x)",
+	     (long)(time(NULL) - n.start), status);
+	result(t, status == 0, "inner_qemu_with_two_ism_functions_exits_cleanly",
+	       "QEMU failed or was killed (see the lines above)");
+	all = n.synced == 2 && !n.fmb_err && n.inner_seen == (1 << FN_NUM) - 1;
+	result(t, all, "oracle_run_measured_inside_and_outside",
+	       "the inner guest did not reach both sync points or report its counts, or a measurement block could not be read");
+	if (n.synced == 2)
+		emit(NESTED_ISM, "# inner boot to oracle %ld s, oracle %ld s",
+		     n.at[0], n.at[1] - n.at[0]);
+	for (i = 0; i < FN_NUM; i++) {
+		in = &n.inner[i];
+		a = &n.fmb[0][i];
+		b = &n.fmb[1][i];
+		emit(NESTED_ISM, "# table: %s | inner issued %llu PCISTB, %llu PCISTG, %llu PCILG | outer counted %llu PCISTB, %llu PCISTG, %llu PCILG",
+		     ism[i], (unsigned long long)in->store_blocks,
+		     (unsigned long long)in->stores,
+		     (unsigned long long)in->loads,
+		     (unsigned long long)(b->store_blocks - a->store_blocks),
+		     (unsigned long long)(b->stores - a->stores),
+		     (unsigned long long)(b->loads - a->loads));
+		same = same && in->store_blocks &&
+		       in->store_blocks == b->store_blocks - a->store_blocks &&
+		       in->stores == b->stores - a->stores &&
+		       in->loads == b->loads - a->loads;
+	}
+	result(t, all && same,
+	       "each_inner_ism_instruction_is_exactly_one_outer_instruction",
+	       "the outer functions did not count exactly what the inner guest issued");
+}
+
+static void nested_ism(const char *kernel)
+{
+	struct suite t = { .name = NESTED_ISM };
+	char ism[FN_NUM][256] = { "", "" };
+	int i, n = 0, ret = 0;
+
+	emit(NESTED_ISM, "TAP version 13");
+	emit(NESTED_ISM, "1..10");
+	for (i = 0; i < FN_NUM; i++)
+		n += !zio_find_nth_function(ISM_VENDOR, ISM_DEVICE, i, ism[i],
+					    sizeof(ism[i]));
+	result(&t, n == FN_NUM, "two_emulated_ism_functions_present",
+	       "fewer s390-ism functions than the harness plugs");
+	for (i = 0; i < FN_NUM && !ret; i++)
+		ret = zio_bind(ism[i]);
+	result(&t, !ret, "both_ism_functions_bound_to_ours", strerror(-ret));
+	nested_ism_fence(&t, ism[0]);
+	nested_ism_run(&t, ism, kernel);
+	for (i = 0; i < FN_NUM; i++)
+		zio_unbind(ism[i]);
+	for (i = 0; i < FN_NUM; i++)
+		zio_set_driver_override(ism[i], "\n");
+	lifecycle.failed += t.failed;
 }
 
 static void mode_nested(const char *rng, const char *net, const char *kernel)
@@ -842,8 +1060,9 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	       "the function not handed to the suite counted instructions");
 	zio_unbind(rng);
 	zio_unbind(net);
-	zio_module_unload("zpci_io_vfio_pci");
 	lifecycle.failed += t.failed;
+	nested_ism(kernel);
+	zio_module_unload("zpci_io_vfio_pci");
 }
 
 /* Block until the outer /init answers a sync point */
@@ -996,6 +1215,110 @@ static void mode_inner(const char *rng, const char *net)
 	lifecycle.failed += t.failed;
 }
 
+/* Interrupts /proc/interrupts counts for the vector named @bdf */
+static unsigned long long irq_count(const char *bdf)
+{
+	char line[1024], *p, *end;
+	unsigned long long sum = 0;
+	FILE *fp = fopen("/proc/interrupts", "r");
+
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		if (!strstr(line, bdf) || !(p = strchr(line, ':')))
+			continue;
+		/* "<irq>: <count per CPU>... <chip> <name>" */
+		for (p++;; p = end) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+		}
+	}
+	fclose(fp);
+	return sum;
+}
+
+/*
+ * The inner guest of the ISM run: Linux's ism driver binds both
+ * passed-through ISM functions (query info, SBA, IEQ, GID), lets them go
+ * and binds them again; then the KUnit oracle runs between a pair of
+ * sync points, counted by this guest's own measurement blocks.
+ */
+static void mode_inner_ism(void)
+{
+	struct suite t = { .name = INNER_ISM };
+	char ism[FN_NUM][256] = { "", "" }, drv[128];
+	const char *bdf[FN_NUM] = { ism[0], ism[1] };
+	struct zio_fmb start[FN_NUM], end[FN_NUM];
+	unsigned long long irqs[FN_NUM];
+	int i, n = 0, ret, ok, fmb;
+
+	emit(INNER_ISM, "TAP version 13");
+	emit(INNER_ISM, "1..8");
+	for (i = 0; i < FN_NUM; i++)
+		n += !zio_find_nth_function(ISM_VENDOR, ISM_DEVICE, i, ism[i],
+					    sizeof(ism[i]));
+	result(&t, n == FN_NUM, "two_passed_through_ism_functions_present",
+	       "fewer ISM functions than the outer guest passed through");
+	ret = zio_module_load(DIBS_KO, "");
+	if (!ret)
+		ret = zio_module_load(ISM_KO, "");
+	result(&t, !ret, "dibs_and_ism_modules_load", strerror(-ret));
+	for (i = 0, ok = 1; i < FN_NUM; i++) {
+		zio_bound_driver(ism[i], drv, sizeof(drv));
+		ok = ok && !strcmp(drv, ISM_DRIVER);
+	}
+	result(&t, ok, "ism_driver_binds_both_functions",
+	       "a function is not bound to ism");
+	for (i = 0, ret = 0; i < FN_NUM && !ret; i++)
+		ret = zio_unbind_driver(ism[i]);
+	for (i = 0; i < FN_NUM && !ret; i++)
+		ret = zio_sysfs_write("/sys/bus/pci/drivers/" ISM_DRIVER "/bind",
+				      ism[i]);
+	for (i = 0, ok = !ret; i < FN_NUM; i++) {
+		zio_bound_driver(ism[i], drv, sizeof(drv));
+		ok = ok && !strcmp(drv, ISM_DRIVER);
+	}
+	result(&t, ok, "ism_driver_unbinds_and_binds_both_again",
+	       ret ? strerror(-ret) : "a function is not bound to ism again");
+
+	for (i = 0, fmb = 0; i < FN_NUM; i++) {
+		irqs[i] = irq_count(ism[i]);
+		fmb = fmb || zio_fmb_start(ism[i], &start[i]);
+	}
+	result(&t, !fmb, "measurement_blocks_start",
+	       "a measurement block could not be started");
+	inner_sync("ism oracle");
+	/* the suite zpci_io_ism_oracle runs while the module loads */
+	ret = zio_module_load(ORACLE_KO, "");
+	fmb = fmb || zio_fmb_fresh_n(bdf, end, FN_NUM, 15);
+	inner_sync("ism oracle done");
+	result(&t, !ret, "ism_oracle_module_loads", strerror(-ret));
+	for (i = 0, ok = 1; i < FN_NUM && !fmb; i++)
+		emit(ISM_COUNTS, "%d %llu %llu %llu", i,
+		     (unsigned long long)(end[i].loads - start[i].loads),
+		     (unsigned long long)(end[i].stores - start[i].stores),
+		     (unsigned long long)(end[i].store_blocks -
+					  start[i].store_blocks));
+	for (i = 0, ok = 1; i < FN_NUM; i++) {
+		irqs[i] = irq_count(ism[i]) - irqs[i];
+		emit(INNER_ISM, "# %s: %llu interrupts during the oracle",
+		     ism[i], irqs[i]);
+		ok = ok && irqs[i];
+	}
+	result(&t, ok, "ism_interrupts_reach_both_functions",
+	       "a function took no interrupt (MSI) during the oracle");
+	ret = zio_module_unload("zpci_io_ism_oracle");
+	if (!ret)
+		ret = zio_module_unload("ism");
+	if (!ret)
+		ret = zio_module_unload("dibs");
+	result(&t, !ret, "oracle_ism_and_dibs_unload", strerror(-ret));
+	lifecycle.failed += t.failed;
+}
+
 int main(void)
 {
 	char mode[32] = "check", rng[256] = "", net[256] = "";
@@ -1024,6 +1347,8 @@ int main(void)
 		mode_demo(rng);
 	else if (!strcmp(mode, "nested"))
 		mode_nested(rng, net, kernel);
+	else if (!strcmp(mode, "inner") && getenv("zpci_io_inner"))
+		mode_inner_ism();
 	else if (!strcmp(mode, "inner"))
 		mode_inner(rng, net);
 	else if (!strcmp(mode, "bench"))

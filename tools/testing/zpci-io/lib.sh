@@ -612,6 +612,11 @@ nested_boot() {
 	cp "$STAGE/root/lib/modules/zpci-io-vfio-pci.ko" \
 		"$STAGE/root/lib/modules/zpci_io_kunit_hw.ko" \
 		"$root/inner-root/lib/modules/" || die "inner modules missing"
+	# the ISM run's inner guest: Linux's ism driver, dibs and the oracle
+	cp "$STAGE/root/lib/modules/dibs.ko" "$STAGE/root/lib/modules/ism.ko" \
+		"$STAGE/root/lib/modules/zpci_io_ism_oracle.ko" \
+		"$root/inner-root/lib/modules/" ||
+		die "the nested ISM run needs dibs, ism and the oracle (ism.config)"
 	mkdir -p "$root/inner-root/tests"
 	cp "$STAGE/root/tests/zpci_io_test" "$root/inner-root/tests/" ||
 		die "the nested test needs the kselftest zpci_io_test (TESTS)"
