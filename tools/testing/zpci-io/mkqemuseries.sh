@@ -8,7 +8,8 @@
 # fallback subtype definition resolved with unifdef, then what the
 # kernel's headers_install does to it), plus the region subtype in
 # linux-headers/linux/vfio.h.  Patches 2..N are QEMU code and are taken
-# from OUTDIR as they are; the cover letter's text too.  Identity, dates
+# from OUTDIR as they are; the cover letter's text too.  The base is the
+# pristine tree with the fixes of patches/qemu-fixes applied.  Identity, dates
 # and commit ids are fixed, so the output is reproducible and "--check"
 # is a plain comparison: it fails when the uAPI copy drifted from this
 # repository's header, or when a patch is not in its canonical form.
@@ -24,7 +25,7 @@ REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 UAPI="$REPO/include/uapi/linux/vfio_zpci_io.h"
 NAME="zpci-io-vfio-pci maintainers"
 MAIL="zpci-io@lists.linux.dev"
-PREFIX="PATCH v1"
+PREFIX="RFC PATCH v2"
 
 die() { echo "mkqemuseries: $*" >&2; exit 1; }
 # shellcheck source=tools/testing/zpci-io/series.sh
@@ -79,12 +80,22 @@ for p in "$OUT"/0*.patch; do
 	esac
 	code+=("$p")
 done
+# the series is based on the pristine source with the fixes of
+# patches/qemu-fixes, which are posted on their own
+fixes=()
+for p in "$REPO"/patches/qemu-fixes/0*.patch; do
+	[ -f "$p" ] && fixes+=("$p")
+done
 files=$( { echo linux-headers/linux/vfio.h
-	   sed -n 's@^--- a/@@p' "${code[@]}" /dev/null; } | sort -u)
+	   sed -n 's@^--- a/@@p' "${code[@]}" "${fixes[@]}" /dev/null; } | sort -u)
 for f in $files; do
 	[ -f "$QSRC/$f" ] || die "$QSRC/$f missing"
 	mkdir -p "$work/$(dirname "$f")"
 	cp "$QSRC/$f" "$work/$f"
+done
+for p in "${fixes[@]}"; do
+	(cd "$work" && patch -p1 -s --no-backup-if-mismatch <"$p") ||
+		die "${p##*/} does not apply to $QSRC"
 done
 git -C "$work" add -A
 git -C "$work" commit -q -m base
@@ -152,7 +163,7 @@ git -C "$work" format-patch -q --cover-letter --cover-from-description=subject \
 	--zero-commit --no-signature --subject-prefix="$PREFIX" \
 	--base=HEAD~"$n" -o "$gen" HEAD~"$n"..HEAD
 # the base is the scratch commit of the pristine files: name the tree
-sed -i "s/^base-commit: .*/base-commit: $(basename "$(dirname "$QSRC")") (Debian source, dpkg-source -x)/" \
+sed -i "s@^base-commit: .*@base-commit: $(basename "$(dirname "$QSRC")") (Debian source, dpkg-source -x) with patches/qemu-fixes applied@" \
 	"$gen/0000-cover-letter.patch"
 
 series_deliver mkqemuseries "$gen" "$OUT" "$check"

@@ -236,6 +236,40 @@ static void hw_pcistb_13_bytes_at_odd_offset_is_specification_exception(struct k
 	KUNIT_EXPECT_EQ(test, out.pic, VFIO_ZPCI_IO_PIC_SPECIFICATION);
 }
 
+/*
+ * BARs the function lacks (virtio-pci-non-transitional has BARs 1 and 4,
+ * BAR 5 the upper half of BAR 4): an address space that does not exist,
+ * cc 1 with status 20, for each instruction (QEMU before its absent-BAR
+ * fix crashed here)
+ */
+static void hw_absent_bar_is_cc1_invalid_address_space(struct kunit *test)
+{
+	static const u8 absent[] = { 0, 5 };
+	static const u64 zeros[2];
+	struct hw_ctx *ctx = test->priv;
+	struct zpci_io_outcome out;
+	unsigned int i;
+	u64 val;
+
+	for (i = 0; i < ARRAY_SIZE(absent); i++) {
+		out = hw_load(ctx, absent[i], 0, 8, &val);
+		KUNIT_EXPECT_FALSE(test, out.exception);
+		KUNIT_EXPECT_EQ_MSG(test, out.cc, 1, "PCILG BAR%u", absent[i]);
+		KUNIT_EXPECT_EQ_MSG(test, out.status, 20, "PCILG BAR%u",
+				    absent[i]);
+		out = hw_store(ctx, absent[i], 0, 8, 0);
+		KUNIT_EXPECT_FALSE(test, out.exception);
+		KUNIT_EXPECT_EQ_MSG(test, out.cc, 1, "PCISTG BAR%u", absent[i]);
+		KUNIT_EXPECT_EQ_MSG(test, out.status, 20, "PCISTG BAR%u",
+				    absent[i]);
+		out = hw_block(ctx, absent[i], 0, 16, zeros);
+		KUNIT_EXPECT_FALSE(test, out.exception);
+		KUNIT_EXPECT_EQ_MSG(test, out.cc, 1, "PCISTB BAR%u", absent[i]);
+		KUNIT_EXPECT_EQ_MSG(test, out.status, 20, "PCISTB BAR%u",
+				    absent[i]);
+	}
+}
+
 static void hw_disabled_handle_gives_cc3(struct kunit *test)
 {
 	struct hw_ctx *ctx = test->priv;
@@ -257,6 +291,7 @@ static struct kunit_case zpci_io_hw_cases[] = {
 	KUNIT_CASE(hw_pcistb_without_register_is_operand_exception),
 	KUNIT_CASE(hw_pcistb_bad_length_is_specification_exception),
 	KUNIT_CASE(hw_pcistb_13_bytes_at_odd_offset_is_specification_exception),
+	KUNIT_CASE(hw_absent_bar_is_cc1_invalid_address_space),
 	KUNIT_CASE(hw_disabled_handle_gives_cc3),
 	{}
 };
@@ -582,6 +617,27 @@ static void hw_ism_move_past_dmb_end_writes_nothing(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(ism->dmb, 0xa5, HW_ISM_DMB_LEN));
 }
 
+/*
+ * Past BAR 0's end (256 TiB): outside the function, an operand exception,
+ * also for a block only the relaxed rules take (13 bytes at an odd
+ * offset), whose strict-rule answer would be a specification exception
+ */
+static void hw_ism_pcistb_past_bar0_end_is_operand_exception(struct kunit *test)
+{
+	static const u64 zeros[2];
+	struct hw_ctx *ctx = test->priv;
+	u64 end = pci_resource_len(ctx->pdev, HW_ISM_DMB_BAR);
+	struct zpci_io_outcome out;
+
+	KUNIT_ASSERT_NE(test, end, 0);
+	out = hw_block(ctx, HW_ISM_DMB_BAR, end + 3, 13, zeros);
+	KUNIT_EXPECT_TRUE(test, out.exception);
+	KUNIT_EXPECT_EQ(test, out.pic, VFIO_ZPCI_IO_PIC_OPERAND);
+	out = hw_block(ctx, HW_ISM_DMB_BAR, end, 16, zeros);
+	KUNIT_EXPECT_TRUE(test, out.exception);
+	KUNIT_EXPECT_EQ(test, out.pic, VFIO_ZPCI_IO_PIC_OPERAND);
+}
+
 static struct kunit_case zpci_io_hw_ism_cases[] = {
 	KUNIT_CASE(hw_handle_is_enabled),
 	KUNIT_CASE(hw_ism_pcistb_1_byte_lands_alone),
@@ -589,6 +645,7 @@ static struct kunit_case zpci_io_hw_ism_cases[] = {
 	KUNIT_CASE(hw_ism_pcistb_past_4k_area_is_refused),
 	KUNIT_CASE(hw_ism_pcistb_4096_bytes_at_4k_boundary_moves_whole),
 	KUNIT_CASE(hw_ism_move_past_dmb_end_writes_nothing),
+	KUNIT_CASE(hw_ism_pcistb_past_bar0_end_is_operand_exception),
 	{}
 };
 
