@@ -351,14 +351,27 @@ static const struct pci_device_id hw_ism_ids[] = {
 	{}
 };
 
+/*
+ * Memory space enabled as a driver enables it: passed through, the host
+ * (vfio) refuses BAR access to a function whose memory space is off
+ */
 static int hw_ism_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	return dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	int ret;
+
+	ret = pci_enable_device_mem(pdev);
+	if (ret)
+		return ret;
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		pci_disable_device(pdev);
+	return ret;
 }
 
 static void hw_ism_remove(struct pci_dev *pdev)
 {
 	pci_clear_master(pdev);
+	pci_disable_device(pdev);
 }
 
 static struct pci_driver hw_ism_driver = {
