@@ -162,6 +162,8 @@ check)
 		   [ -z "$TESTS" ]; then
 			qemu_series_check
 			qemu_ism_series_check
+			qemu_qtest_run "$CACHE/qemu-qtest.log"
+			logs+=("qtest=$CACHE/qemu-qtest.log")
 			nested_boot
 			cp "$STAGE/guest-nested.log" "$CACHE/last-check-$KERNEL-nested.log"
 			logs+=("$KERNEL-nested=$STAGE/guest-nested.log")
@@ -169,6 +171,7 @@ check)
 	done
 	python3 "$HARNESS/ktap_report.py" --expect "$(expected_suites)" \
 		--expect-for "$NESTED_KERNEL-nested=$HARNESS/expected-nested" \
+		--expect-for "qtest=$HARNESS/expected-qtest" \
 		"${logs[@]}"
 	;;
 series)

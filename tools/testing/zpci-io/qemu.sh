@@ -411,6 +411,75 @@ ensure_qemu_outer() {
 	log "outer QEMU: $QEMU_OUTER ($(du -h "$QEMU_OUTER" | cut -f1))"
 }
 
+# The QEMU series' qtest (tests/qtest/s390x-zpci-io-test, patches/qemu),
+# which needs a QEMU for this host: the pristine source with the fixes
+# and the series, built natively like the outer emulator (which carries
+# the emulated ISM function instead), with the firmware where the
+# relocated binary looks for it (../share/qemu).  Cached per QEMU
+# version, patch contents, configure flags and compiler: QEMU_QTEST_DIR
+# (bin/qemu-system-s390x, bin/s390x-zpci-io-test).
+QEMU_QTEST=s390x-zpci-io-test
+ensure_qemu_qtest() {
+	local key dir lock patches
+
+	ensure_qemu_source
+	patches="$(qemu_fix_patches) $(qemu_series_patches)"
+	# shellcheck disable=SC2086
+	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_OUTER";
+		 gcc --version | head -n1; cat $patches;
+		 pkg-config --modversion glib-2.0 2>/dev/null; } | hash_of)
+	dir="$CACHE/qemu-qtest-$key"
+	QEMU_QTEST_DIR=$dir
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	if [ -x "$dir/bin/$QEMU_QTEST" ] && [ -f "$dir/share/qemu/s390-ccw.img" ]; then
+		exec {lock}>&-
+		log "QEMU for the qtest cached: $dir"
+		return 0
+	fi
+	[ -f "$QEMU_FIRMWARE_IMG" ] ||
+		die "$QEMU_FIRMWARE_IMG missing (qemu-system-misc)"
+	ensure_qemu_tools
+	log "building the series' QEMU and qtest for this host in $dir (first run only)"
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/share/qemu"
+	cp -al "$QEMU_SRC" "$dir/src"
+	# shellcheck disable=SC2086
+	qemu_apply "$dir/src" $patches
+	qemu_build "$dir/src" "$dir/build" "$QEMU_CONFIG_OUTER"
+	(cd "$dir/build" && PYTHONPATH="$QEMU_PYTHONPATH" \
+		ninja -j"$(nproc)" "tests/qtest/$QEMU_QTEST") >>"$dir/build.log" 2>&1 ||
+		{ tail -n 30 "$dir/build.log" >&2; die "qtest build failed ($dir/build.log)"; }
+	if grep -E "(hw/s390x/s390-pci-[a-z]+|$QEMU_QTEST)\.c.*warning:" "$dir/build.log" >&2; then
+		die "the QEMU series or its qtest compiles with warnings ($dir/build.log)"
+	fi
+	strip -o "$dir/bin/qemu-system-s390x" "$dir/build/qemu-system-s390x" ||
+		die "strip failed"
+	cp "$dir/build/tests/qtest/$QEMU_QTEST" "$dir/bin/"
+	cp "$QEMU_FIRMWARE_IMG" "$dir/share/qemu/"
+	rm -rf "$dir/src" "$dir/build"
+	exec {lock}>&-
+	log "QEMU for the qtest: $dir"
+}
+
+# Run the qtest; its TAP goes to $1 as a log the report reads like a
+# guest's ("@@qemu_qtest: " lines, then the end marker if it exited 0)
+qemu_qtest_run() {
+	local logf=$1 rc=0
+
+	ensure_qemu_qtest
+	echo "TAP version 13" >"$logf.tap"
+	QTEST_QEMU_BINARY="$QEMU_QTEST_DIR/bin/qemu-system-s390x" \
+		timeout 300 "$QEMU_QTEST_DIR/bin/$QEMU_QTEST" --tap -k \
+		>>"$logf.tap" 2>&1 || rc=$?
+	echo "# $QEMU_QTEST exit status $rc" >>"$logf.tap"
+	sed 's/^/@@qemu_qtest: /' "$logf.tap" >"$logf"
+	rm -f "$logf.tap"
+	# a qtest that died (an assertion aborts it) never reaches the end
+	[ $rc -ne 0 ] || echo "@@init: done" >>"$logf"
+	log "qtest $QEMU_QTEST ran, exit status $rc (log: $logf)"
+}
+
 # The two warnings QEMU's checkpatch.pl gives every patch that adds a file
 # under linux-headers/ (an import from Linux that is not yet an
 # update-linux-headers.sh run, and the MAINTAINERS reminder for a new
