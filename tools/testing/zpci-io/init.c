@@ -778,6 +778,47 @@ static unsigned long long fmb_delta(struct nested *n, int phase, int fn,
 	return b->store_blocks - a->store_blocks;
 }
 
+/*
+ * Boot an inner guest under the patched QEMU with both functions of @n
+ * passed through, function i with zpci-io=@mode[i], and follow its
+ * console (@f, whose context is @n); @params go to the inner kernel's
+ * command line.  Returns the inner QEMU's exit status.
+ */
+static int inner_qemu_boot(struct follow *f, struct nested *n,
+			   const char *params, const char *const mode[FN_NUM])
+{
+	char append[256], dev[FN_NUM][160], host[FN_NUM][160];
+	char *argv[] = {
+		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
+		"-cpu", "max", "-smp", "1", "-m", "256", "-nographic",
+		"-no-reboot", "-L", "/share/qemu", "-nic", "none",
+		/* what QEMU found: one line per function */
+		"-trace", "s390_pci_zpci_io*",
+		"-kernel", "/inner/bzImage", "-initrd", "/inner/initramfs.cpio",
+		"-append", append,
+		"-device", dev[0], "-device", host[0],
+		"-device", dev[1], "-device", host[1], NULL
+	};
+	int i, status;
+
+	snprintf(append, sizeof(append),
+		 "console=ttysclp0 panic=-1 cio_ignore=all %s", params);
+	for (i = 0; i < FN_NUM; i++) {
+		snprintf(dev[i], sizeof(dev[i]),
+			 "zpci,uid=%d,fid=%d,target=hostdev%d,zpci-io=%s",
+			 i + 1, i + 1, i, mode[i]);
+		snprintf(host[i], sizeof(host[i]),
+			 "vfio-pci,host=%.64s,id=hostdev%d", n->bdf[i], i);
+		emit(f->tag, "# -device %s -device %s", dev[i], host[i]);
+	}
+	n->start = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &n->t0);
+	status = spawn_follow(f, argv, INNER_TIMEOUT);
+	emit(f->tag, "# inner QEMU ran %ld s (exit status 0x%x)",
+	     (long)(time(NULL) - n->start), status);
+	return status;
+}
+
 /* What an inner QEMU said while it plugged one ISM function */
 struct plug_probe {
 	char msg[512];
@@ -874,39 +915,18 @@ static void nested_ism_fence(struct suite *t, const char *bdf)
 static void nested_ism_run(struct suite *t, char ism[][256],
 			   const char *kernel)
 {
+	static const char *const on[FN_NUM] = { "on", "on" };
 	struct nested n = { .bdf = { ism[0], ism[1] } };
 	struct follow f = { .tag = NESTED_ISM, .line = nested_line,
 			    .want_stdin = 1, .in_fd = -1, .ctx = &n };
-	char append[256], dev[FN_NUM][160], host[FN_NUM][160];
-	char *argv[] = {
-		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
-		"-cpu", "max", "-smp", "1", "-m", "256", "-nographic",
-		"-no-reboot", "-L", "/share/qemu", "-nic", "none",
-		"-trace", "s390_pci_zpci_io*",
-		"-kernel", "/inner/bzImage", "-initrd", "/inner/initramfs.cpio",
-		"-append", append,
-		"-device", dev[0], "-device", host[0],
-		"-device", dev[1], "-device", host[1], NULL
-	};
 	const struct zio_fmb *in, *a, *b;
 	int i, status, all, same = 1;
+	char params[128];
 
-	snprintf(append, sizeof(append),
-		 "console=ttysclp0 panic=-1 cio_ignore=all kunit.filter_glob=zpci_io_*ism* zpci_io_inner=ism zpci_io_kernel=%s-inner",
+	snprintf(params, sizeof(params),
+		 "kunit.filter_glob=zpci_io_*ism* zpci_io_inner=ism zpci_io_kernel=%s-inner",
 		 kernel ? kernel : "?");
-	for (i = 0; i < FN_NUM; i++) {
-		snprintf(dev[i], sizeof(dev[i]),
-			 "zpci,uid=%d,fid=%d,target=ismdev%d,zpci-io=on",
-			 i + 1, i + 1, i);
-		snprintf(host[i], sizeof(host[i]), "vfio-pci,host=%.64s,id=ismdev%d",
-			 ism[i], i);
-		emit(NESTED_ISM, "# -device %s -device %s", dev[i], host[i]);
-	}
-	n.start = time(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &n.t0);
-	status = spawn_follow(&f, argv, INNER_TIMEOUT);
-	emit(NESTED_ISM, "# inner QEMU ran %ld s (exit status 0x%x)",
-	     (long)(time(NULL) - n.start), status);
+	status = inner_qemu_boot(&f, &n, params, on);
 	result(t, status == 0, "inner_qemu_with_two_ism_functions_exits_cleanly",
 	       "QEMU failed or was killed (see the lines above)");
 	all = n.synced == 2 && !n.fmb_err && n.inner_seen == (1 << FN_NUM) - 1;
@@ -967,20 +987,9 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	struct nested n = { .bdf = { rng, net } };
 	struct follow f = { .tag = NESTED, .line = nested_line,
 			    .want_stdin = 1, .in_fd = -1, .ctx = &n };
-	char append[256], dev[FN_NUM][160], host[FN_NUM][160];
 	unsigned long long ld, st, stb;
 	int i, ret, status, all;
-	char *argv[] = {
-		INNER_QEMU, "-M", "s390-ccw-virtio", "-accel", "tcg",
-		"-cpu", "max", "-smp", "1", "-m", "256", "-nographic",
-		"-no-reboot", "-L", "/share/qemu", "-nic", "none",
-		/* what QEMU found: one line per function */
-		"-trace", "s390_pci_zpci_io*",
-		"-kernel", "/inner/bzImage", "-initrd", "/inner/initramfs.cpio",
-		"-append", append,
-		"-device", dev[FN_ON], "-device", host[FN_ON],
-		"-device", dev[FN_OFF], "-device", host[FN_OFF], NULL
-	};
+	char params[128];
 
 	emit(NESTED, "TAP version 13");
 	emit(NESTED, "1..10");
@@ -991,22 +1000,10 @@ static void mode_nested(const char *rng, const char *net, const char *kernel)
 	result(&t, !zio_bind(rng) && !zio_bind(net), "both_functions_bound",
 	       "a function did not bind to " ZIO_DRIVER);
 
-	snprintf(append, sizeof(append),
-		 "console=ttysclp0 panic=-1 cio_ignore=all kunit.filter_glob=zpci_io_hw zpci_io_kernel=%s-inner",
+	snprintf(params, sizeof(params),
+		 "kunit.filter_glob=zpci_io_hw zpci_io_kernel=%s-inner",
 		 kernel ? kernel : "?");
-	for (i = 0; i < FN_NUM; i++) {
-		snprintf(dev[i], sizeof(dev[i]),
-			 "zpci,uid=%d,fid=%d,target=hostdev%d,zpci-io=%s",
-			 i + 1, i + 1, i, fn_mode[i]);
-		snprintf(host[i], sizeof(host[i]), "vfio-pci,host=%s,id=hostdev%d",
-			 n.bdf[i], i);
-		emit(NESTED, "# -device %s -device %s", dev[i], host[i]);
-	}
-	n.start = time(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &n.t0);
-	status = spawn_follow(&f, argv, INNER_TIMEOUT);
-	emit(NESTED, "# inner QEMU ran %ld s (exit status 0x%x)",
-	     (long)(time(NULL) - n.start), status);
+	status = inner_qemu_boot(&f, &n, params, fn_mode);
 	result(&t, status == 0, "inner_qemu_exits_cleanly",
 	       "QEMU failed or was killed (see the lines above)");
 	all = n.synced == 2 * PHASE_NUM && !n.fmb_err;

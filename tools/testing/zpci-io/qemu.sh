@@ -362,6 +362,13 @@ ensure_qemu_inner() {
 	log "inner QEMU: $QEMU_INNER ($(du -h "$QEMU_INNER" | cut -f1))"
 }
 
+# The cache key of a native build of the QEMU source with PATCHES...
+qemu_native_key() {
+	{ echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_OUTER";
+	  gcc --version | head -n1; cat "$@";
+	  pkg-config --modversion glib-2.0 2>/dev/null; } | hash_of
+}
+
 # The native qemu-system-s390x that runs the outer guest: the same
 # pristine source with the fixes (patches/qemu-fixes: QEMU 10.2's PCISTB
 # stores byte-reversed doublewords on a little-endian host) and the
@@ -374,9 +381,7 @@ ensure_qemu_outer() {
 	ensure_qemu_source
 	patches="$(qemu_fix_patches) $(qemu_ism_patches)"
 	# shellcheck disable=SC2086
-	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_OUTER";
-		 gcc --version | head -n1; cat $patches;
-		 pkg-config --modversion glib-2.0 2>/dev/null; } | hash_of)
+	key=$(qemu_native_key $patches)
 	dir="$CACHE/qemu-outer-$key"
 	QEMU_OUTER="$dir/qemu-system-s390x"
 	QEMU_FIRMWARE="$dir/firmware"
@@ -425,9 +430,7 @@ ensure_qemu_qtest() {
 	ensure_qemu_source
 	patches="$(qemu_fix_patches) $(qemu_series_patches)"
 	# shellcheck disable=SC2086
-	key=$( { echo "$QEMU_VERSION"; echo "$QEMU_CONFIG_OUTER";
-		 gcc --version | head -n1; cat $patches;
-		 pkg-config --modversion glib-2.0 2>/dev/null; } | hash_of)
+	key=$(qemu_native_key $patches)
 	dir="$CACHE/qemu-qtest-$key"
 	QEMU_QTEST_DIR=$dir
 	exec {lock}>"$dir.lock"
