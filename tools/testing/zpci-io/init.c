@@ -360,13 +360,35 @@ static void check_ism_vfio_coexistence(const char *rng, const char *net)
 #define ISM_STEPS	3
 #define ISM_DIBS_STEPS	5
 
-static void ism_find(char ism[][256])
+/* The first @num emulated ISM functions into @ism; how many there are */
+static int ism_find_n(char ism[][256], int num)
 {
 	int i, n = 0;
 
-	for (i = 0; i < ISM_NUM; i++)
+	for (i = 0; i < num; i++)
 		n += !zio_find_nth_function(ISM_VENDOR, ISM_DEVICE, i, ism[i],
 					    256);
+	return n;
+}
+
+/* Whether each of the first @num functions of @ism is bound to @name */
+static int ism_all_bound_to(char ism[][256], int num, const char *name)
+{
+	char drv[128];
+	int i;
+
+	for (i = 0; i < num; i++) {
+		zio_bound_driver(ism[i], drv, sizeof(drv));
+		if (strcmp(drv, name))
+			return 0;
+	}
+	return 1;
+}
+
+static void ism_find(char ism[][256])
+{
+	int n = ism_find_n(ism, ISM_NUM);
+
 	emit("init", "emulated ISM functions: %s %s %s", ism[0], ism[1],
 	     ism[2]);
 	lc_result(n == ISM_NUM, "three_emulated_ism_functions_present",
@@ -763,12 +785,10 @@ static void nested_line(struct follow *f, char *text)
 		emit(f->tag, "# cannot answer the inner guest");
 }
 
-static unsigned long long fmb_delta(struct nested *n, int phase, int fn,
-				     int what)
+/* What a measurement block counted from @a to @b: 0 PCILG, 1 PCISTG, 2 PCISTB */
+static unsigned long long fmb_diff(const struct zio_fmb *a,
+				   const struct zio_fmb *b, int what)
 {
-	const struct zio_fmb *a = &n->fmb[2 * phase][fn];
-	const struct zio_fmb *b = &n->fmb[2 * phase + 1][fn];
-
 	switch (what) {
 	case 0:
 		return b->loads - a->loads;
@@ -776,6 +796,14 @@ static unsigned long long fmb_delta(struct nested *n, int phase, int fn,
 		return b->stores - a->stores;
 	}
 	return b->store_blocks - a->store_blocks;
+}
+
+/* fmb_diff() of function @fn of @n over phase @phase's sync points */
+static unsigned long long fmb_delta(struct nested *n, int phase, int fn,
+				     int what)
+{
+	return fmb_diff(&n->fmb[2 * phase][fn], &n->fmb[2 * phase + 1][fn],
+			what);
 }
 
 /*
@@ -866,39 +894,49 @@ static int ism_plug(const char *bdf, const char *mode, struct plug_probe *p)
  * property's own refusal.  ism-vfio-pci offers no region either: what
  * QEMU does with it is reported and must be the fence.
  */
+/*
+ * The test @name: with @bdf bound as it should be (@bound: 0, or why not),
+ * the inner QEMU refuses its plug as zpci-io=@mode with a message
+ * containing @want.  Returns whether the plug was refused; its first
+ * error line in @p.
+ */
+static int ism_plug_refused(struct suite *t, const char *name, int bound,
+			    const char *bdf, const char *mode, const char *want,
+			    struct plug_probe *p)
+{
+	int refused = !bound && ism_plug(bdf, mode, p);
+
+	result(t, refused && strstr(p->msg, want), name,
+	       bound ? strerror(-bound) :
+	       p->msg[0] ? p->msg : "the plug did not fail");
+	return refused;
+}
+
 static void nested_ism_fence(struct suite *t, const char *bdf)
 {
 	struct plug_probe p;
 	char drv[128];
-	int ret, status;
+	int ret, refused;
 
-	status = ism_plug(bdf, "off", &p);
-	result(t, status && strstr(p.msg, ISM_FENCE),
-	       "zpci_io_off_ism_is_not_plugged_with_the_fence_message",
-	       p.msg[0] ? p.msg : "the plug did not fail");
+	ism_plug_refused(t, "zpci_io_off_ism_is_not_plugged_with_the_fence_message",
+			 0, bdf, "off", ISM_FENCE, &p);
 
 	zio_unbind(bdf);
 	ret = zio_bind_driver(bdf, "vfio-pci");
-	status = ret ? 0 : ism_plug(bdf, "auto", &p);
-	result(t, !ret && status && strstr(p.msg, ISM_FENCE),
-	       "vfio_pci_ism_is_not_plugged_with_the_fence_message",
-	       ret ? strerror(-ret) : p.msg[0] ? p.msg : "the plug did not fail");
-	status = ret ? 0 : ism_plug(bdf, "on", &p);
-	result(t, !ret && status && strstr(p.msg, "offers no zPCI I/O region"),
-	       "vfio_pci_ism_with_zpci_io_on_is_refused_for_want_of_the_region",
-	       ret ? strerror(-ret) : p.msg[0] ? p.msg : "the plug did not fail");
+	ism_plug_refused(t, "vfio_pci_ism_is_not_plugged_with_the_fence_message",
+			 ret, bdf, "auto", ISM_FENCE, &p);
+	ism_plug_refused(t, "vfio_pci_ism_with_zpci_io_on_is_refused_for_want_of_the_region",
+			 ret, bdf, "on", "offers no zPCI I/O region", &p);
 	zio_unbind_driver(bdf);
 
 	ret = zio_module_load(ISM_VFIO_KO, "");
 	if (!ret)
 		ret = zio_bind_driver(bdf, ISM_VFIO);
-	status = ret ? 0 : ism_plug(bdf, "auto", &p);
+	refused = ism_plug_refused(t, "ism_vfio_pci_ism_is_not_plugged_with_the_fence_message",
+				   ret, bdf, "auto", ISM_FENCE, &p);
 	emit(t->name, "# bound to %s, zpci-io=auto: QEMU %s%s", ISM_VFIO,
-	     ret ? "not run: " : status ? "refuses the plug: " : "plugs it",
-	     ret ? strerror(-ret) : status ? p.msg : "");
-	result(t, !ret && status && strstr(p.msg, ISM_FENCE),
-	       "ism_vfio_pci_ism_is_not_plugged_with_the_fence_message",
-	       ret ? strerror(-ret) : p.msg[0] ? p.msg : "the plug did not fail");
+	     ret ? "not run: " : refused ? "refuses the plug: " : "plugs it",
+	     ret ? strerror(-ret) : refused ? p.msg : "");
 	zio_unbind_driver(bdf);
 	zio_set_driver_override(bdf, "\n");
 	zio_module_unload(ISM_VFIO);
@@ -919,7 +957,7 @@ static void nested_ism_run(struct suite *t, char ism[][256],
 	struct nested n = { .bdf = { ism[0], ism[1] } };
 	struct follow f = { .tag = NESTED_ISM, .line = nested_line,
 			    .want_stdin = 1, .in_fd = -1, .ctx = &n };
-	const struct zio_fmb *in, *a, *b;
+	const struct zio_fmb *in;
 	int i, status, all, same = 1;
 	char params[128];
 
@@ -935,21 +973,18 @@ static void nested_ism_run(struct suite *t, char ism[][256],
 	if (n.synced == 2)
 		emit(NESTED_ISM, "# inner boot to oracle %ld s, oracle %ld s",
 		     n.at[0], n.at[1] - n.at[0]);
+	/* the ISM run has one phase, the oracle's, at sync points 1 and 2 */
 	for (i = 0; i < FN_NUM; i++) {
 		in = &n.inner[i];
-		a = &n.fmb[0][i];
-		b = &n.fmb[1][i];
 		emit(NESTED_ISM, "# table: %s | inner issued %llu PCISTB, %llu PCISTG, %llu PCILG | outer counted %llu PCISTB, %llu PCISTG, %llu PCILG",
 		     ism[i], (unsigned long long)in->store_blocks,
 		     (unsigned long long)in->stores,
-		     (unsigned long long)in->loads,
-		     (unsigned long long)(b->store_blocks - a->store_blocks),
-		     (unsigned long long)(b->stores - a->stores),
-		     (unsigned long long)(b->loads - a->loads));
+		     (unsigned long long)in->loads, fmb_delta(&n, 0, i, 2),
+		     fmb_delta(&n, 0, i, 1), fmb_delta(&n, 0, i, 0));
 		same = same && in->store_blocks &&
-		       in->store_blocks == b->store_blocks - a->store_blocks &&
-		       in->stores == b->stores - a->stores &&
-		       in->loads == b->loads - a->loads;
+		       in->store_blocks == fmb_delta(&n, 0, i, 2) &&
+		       in->stores == fmb_delta(&n, 0, i, 1) &&
+		       in->loads == fmb_delta(&n, 0, i, 0);
 	}
 	result(t, all && same,
 	       "each_inner_ism_instruction_is_exactly_one_outer_instruction",
@@ -960,14 +995,11 @@ static void nested_ism(const char *kernel)
 {
 	struct suite t = { .name = NESTED_ISM };
 	char ism[FN_NUM][256] = { "", "" };
-	int i, n = 0, ret = 0;
+	int i, ret = 0;
 
 	emit(NESTED_ISM, "TAP version 13");
 	emit(NESTED_ISM, "1..10");
-	for (i = 0; i < FN_NUM; i++)
-		n += !zio_find_nth_function(ISM_VENDOR, ISM_DEVICE, i, ism[i],
-					    sizeof(ism[i]));
-	result(&t, n == FN_NUM, "two_emulated_ism_functions_present",
+	result(&t, ism_find_n(ism, FN_NUM) == FN_NUM, "two_emulated_ism_functions_present",
 	       "fewer s390-ism functions than the harness plugs");
 	for (i = 0; i < FN_NUM && !ret; i++)
 		ret = zio_bind(ism[i]);
@@ -1246,18 +1278,15 @@ static unsigned long long irq_count(const char *bdf)
 static void mode_inner_ism(void)
 {
 	struct suite t = { .name = INNER_ISM };
-	char ism[FN_NUM][256] = { "", "" }, drv[128];
+	char ism[FN_NUM][256] = { "", "" };
 	const char *bdf[FN_NUM] = { ism[0], ism[1] };
 	struct zio_fmb start[FN_NUM], end[FN_NUM];
 	unsigned long long irqs[FN_NUM];
-	int i, n = 0, ret, ok, fmb;
+	int i, ret, ok, fmb;
 
 	emit(INNER_ISM, "TAP version 13");
 	emit(INNER_ISM, "1..9");
-	for (i = 0; i < FN_NUM; i++)
-		n += !zio_find_nth_function(ISM_VENDOR, ISM_DEVICE, i, ism[i],
-					    sizeof(ism[i]));
-	result(&t, n == FN_NUM, "two_passed_through_ism_functions_present",
+	result(&t, ism_find_n(ism, FN_NUM) == FN_NUM, "two_passed_through_ism_functions_present",
 	       "fewer ISM functions than the outer guest passed through");
 	/*
 	 * the real-instruction KUnit suite zpci_io_hw_ism (the kernel
@@ -1278,22 +1307,16 @@ static void mode_inner_ism(void)
 	if (!ret)
 		ret = zio_module_load(ISM_KO, "");
 	result(&t, !ret, "dibs_and_ism_modules_load", strerror(-ret));
-	for (i = 0, ok = 1; i < FN_NUM; i++) {
-		zio_bound_driver(ism[i], drv, sizeof(drv));
-		ok = ok && !strcmp(drv, ISM_DRIVER);
-	}
-	result(&t, ok, "ism_driver_binds_both_functions",
+	result(&t, ism_all_bound_to(ism, FN_NUM, ISM_DRIVER),
+	       "ism_driver_binds_both_functions",
 	       "a function is not bound to ism");
 	for (i = 0, ret = 0; i < FN_NUM && !ret; i++)
 		ret = zio_unbind_driver(ism[i]);
 	for (i = 0; i < FN_NUM && !ret; i++)
 		ret = zio_sysfs_write("/sys/bus/pci/drivers/" ISM_DRIVER "/bind",
 				      ism[i]);
-	for (i = 0, ok = !ret; i < FN_NUM; i++) {
-		zio_bound_driver(ism[i], drv, sizeof(drv));
-		ok = ok && !strcmp(drv, ISM_DRIVER);
-	}
-	result(&t, ok, "ism_driver_unbinds_and_binds_both_again",
+	result(&t, !ret && ism_all_bound_to(ism, FN_NUM, ISM_DRIVER),
+	       "ism_driver_unbinds_and_binds_both_again",
 	       ret ? strerror(-ret) : "a function is not bound to ism again");
 
 	for (i = 0, fmb = 0; i < FN_NUM; i++) {
@@ -1310,10 +1333,9 @@ static void mode_inner_ism(void)
 	result(&t, !ret, "ism_oracle_module_loads", strerror(-ret));
 	for (i = 0; i < FN_NUM && !fmb; i++)
 		emit(ISM_COUNTS, "%d %llu %llu %llu", i,
-		     (unsigned long long)(end[i].loads - start[i].loads),
-		     (unsigned long long)(end[i].stores - start[i].stores),
-		     (unsigned long long)(end[i].store_blocks -
-					  start[i].store_blocks));
+		     fmb_diff(&start[i], &end[i], 0),
+		     fmb_diff(&start[i], &end[i], 1),
+		     fmb_diff(&start[i], &end[i], 2));
 	for (i = 0, ok = 1; i < FN_NUM; i++) {
 		irqs[i] = irq_count(ism[i]) - irqs[i];
 		emit(INNER_ISM, "# %s: %llu interrupts during the oracle",
